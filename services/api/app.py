@@ -1,0 +1,52 @@
+"""The api service's composition root."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from services.api.config import ApiSettings
+from services.api.routes import router
+from shared.db.engine import make_engine
+from shared.http.auth import TenantKeys
+from shared.http.observability import install_observability
+from shared.http.problems import install_problem_handlers
+
+log = logging.getLogger("ssi.api")
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    engine = make_engine(settings.database_url, application_name="ssi-api")
+    model = settings.scoring_model()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("api starting with %s, model %s", settings.safe_dump(), model.version)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Social Selling Index API",
+        version="1",
+        lifespan=lifespan,
+        description="Each rep's four pillar scores (brand, people, insights, relationships; 0-25 each, 0-100 "
+        "total) and their daily history, for the caller's tenant. Authenticate with 'Authorization: Bearer "
+        "<tenant API key>'.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.model = model
+    app.state.tenant_keys = TenantKeys(engine)
+
+    async def database() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    install_problem_handlers(app)
+    install_observability(app, {"database": database})
+    app.include_router(router)
+    return app

@@ -1,0 +1,69 @@
+"""ssi: the operator CLI (tenants, database migrations, topics)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import typer
+
+from services.api.config import ApiSettings
+from shared.db import migrate
+from shared.db.engine import make_engine
+from shared.db.tenants import create_tenant
+from shared.kafka_topics import ensure_topics
+
+app = typer.Typer(help="Operate the Social Selling Index service.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants and their API keys.", no_args_is_help=True)
+db_app = typer.Typer(help="The Postgres schema.", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(db_app, name="db")
+app.add_typer(topics_app, name="topics")
+
+
+@tenant_app.command("create")
+def tenant_create(
+    name: str = typer.Argument(..., help="a unique name for the tenant"),
+    as_json: bool = typer.Option(False, "--json", help="print {tenant_id, api_key} as JSON"),
+) -> None:
+    """Create a tenant and its first API key. The key is shown once and stored hashed."""
+
+    async def _create():  # type: ignore[no-untyped-def]
+        engine = make_engine(ApiSettings().database_url, application_name="ssi-cli", pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                return await create_tenant(conn, name)
+        finally:
+            await engine.dispose()
+
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        created = asyncio.run(_create())
+    except IntegrityError:
+        typer.echo(f"error: a tenant named {name!r} exists already", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
+    else:
+        typer.echo(f"tenant {created.name}: {created.tenant_id}\napi key (shown once): {created.api_key}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply the migrations up to REVISION (default: head)."""
+    migrate.upgrade(ApiSettings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@topics_app.command("ensure")
+def topics_ensure() -> None:
+    """Create the activity, score and dead-letter topics if missing."""
+    settings = ApiSettings()
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap))
+    typer.echo(f"created: {', '.join(created)}" if created else "topics present")
+
+
+if __name__ == "__main__":
+    app()

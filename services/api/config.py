@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class ApiSettings(ServiceSettings):
+    """Environment: SSI_API_* for these fields, plus the shared SSI_* ones."""
+
+    model_config = SettingsConfigDict(env_prefix="SSI_API_", frozen=True, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    history_default_days: int = Field(30, ge=1)
+    history_max_days: int = Field(366, ge=1)

@@ -1,0 +1,59 @@
+"""The ingest service's composition root."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from services.ingest.config import IngestSettings
+from services.ingest.publisher import KafkaUnavailable, Publisher
+from services.ingest.routes import router
+from shared.db.engine import make_engine
+from shared.events import CloudEvent
+from shared.http.auth import TenantKeys
+from shared.http.observability import install_observability
+from shared.http.problems import install_problem_handlers
+
+log = logging.getLogger("ssi.ingest")
+
+
+def create_app(settings: IngestSettings) -> FastAPI:
+    engine = make_engine(settings.database_url, application_name="ssi-ingest")
+    publisher = Publisher(settings.kafka_bootstrap, settings.produce_timeout_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("ingest starting with %s", settings.safe_dump())
+        try:
+            await publisher.start()
+        except KafkaUnavailable as exc:
+            log.warning("Kafka not reachable yet (%s); requests answer 503 until it is", exc)
+        yield
+        await publisher.stop()
+        await engine.dispose()
+
+    app = FastAPI(
+        title="SSI ingest",
+        version="1",
+        lifespan=lifespan,
+        description="Accepts activity as CloudEvents 1.0 and answers 202 once Kafka has it.",
+    )
+    app.state.settings = settings
+    app.state.publisher = publisher
+    app.state.tenant_keys = TenantKeys(engine)
+
+    async def database() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    install_problem_handlers(app)
+    install_observability(app, {"kafka": publisher.ready, "database": database})
+    app.include_router(router)
+
+    schema = app.openapi()
+    schema.setdefault("components", {}).setdefault("schemas", {})["CloudEvent"] = CloudEvent.model_json_schema()
+    return app

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared import topics
+from shared.settings import ServiceSettings
+
+
+class IngestSettings(ServiceSettings):
+    """Environment: SSI_INGEST_* for these fields, plus the shared SSI_* ones."""
+
+    model_config = SettingsConfigDict(env_prefix="SSI_INGEST_", frozen=True, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8001, ge=1, le=65535)
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="larger bodies get 413")
+    max_batch_events: int = Field(1000, ge=1)
+    produce_timeout_seconds: float = Field(10.0, gt=0, description="no Kafka ack by then: 503 and the sender retries")
+    retry_after_seconds: int = Field(5, ge=1)
+    partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)

@@ -1,0 +1,68 @@
+"""Turn a request body into validated CloudEvents, or a Problem naming what is wrong. Pure: no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from shared.events import CloudEvent, EventTimeError, check_event_time, describe_validation_error
+from shared.http.problems import Problem
+
+SINGLE = "application/cloudevents+json"
+BATCH = "application/cloudevents-batch+json"
+PLAIN = "application/json"
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def parse_events(body: bytes, content_type: str | None, *, now: datetime, max_batch: int) -> list[CloudEvent]:
+    kind = media_type(content_type)
+    if kind not in (SINGLE, BATCH, PLAIN):
+        raise Problem(
+            415,
+            "Unsupported media type",
+            f"send {SINGLE} (one event) or {BATCH} (a JSON array of events), not {kind or 'no Content-Type'}",
+        )
+    try:
+        doc: Any = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise Problem(400, "Malformed JSON", f"the body is not valid JSON: {exc}") from None
+    if kind == BATCH or (kind == PLAIN and isinstance(doc, list)):
+        if not isinstance(doc, list):
+            raise Problem(400, "Invalid batch", f"{BATCH} must be a JSON array of CloudEvents")
+        if not doc:
+            raise Problem(400, "Invalid batch", "the batch is empty")
+        if len(doc) > max_batch:
+            raise Problem(413, "Batch too large", f"at most {max_batch} events per request, got {len(doc)}")
+        items, pointer = doc, "/{i}"
+    else:
+        if not isinstance(doc, dict):
+            raise Problem(400, "Invalid event", f"{SINGLE} must be one JSON object")
+        items, pointer = [doc], ""
+
+    events, errors = [], []
+    for i, item in enumerate(items):
+        prefix = pointer.format(i=i)
+        try:
+            event = CloudEvent.model_validate(item)
+            check_event_time(event, now)
+        except ValidationError as exc:
+            errors.extend(describe_validation_error(exc, prefix))
+            continue
+        except EventTimeError as exc:
+            errors.append({"pointer": f"{prefix}/time", "detail": str(exc)})
+            continue
+        events.append(event)
+    if errors:
+        raise Problem(
+            400,
+            "Invalid event" if len(items) == 1 else "Invalid events in batch",
+            f"{len(items) - len(events)} of {len(items)} events are invalid; nothing was accepted",
+            errors=errors[:100],
+        )
+    return events

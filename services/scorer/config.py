@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared import topics
+from shared.settings import ServiceSettings
+
+
+class ScorerSettings(ServiceSettings):
+    """Environment: SSI_SCORER_* for these fields, plus the shared SSI_* ones. Used by the worker and the sink."""
+
+    model_config = SettingsConfigDict(env_prefix="SSI_SCORER_", frozen=True, extra="ignore")
+
+    app_id: str = Field("ssi-scorer", pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Faust app id and group")
+    host: str = "127.0.0.1"
+    port: int = Field(8002, ge=1, le=65535, description="worker's /metrics, /healthz, /readyz")
+    partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
+    data_dir: Path = Field(Path(".run/scorer"), description="Faust's data directory")
+    sink_group: str = "ssi-sink"
+    sink_port: int = Field(8003, ge=1, le=65535, description="sink's /metrics")
+    sink_batch_max: int = Field(2000, ge=1)
+    sink_batch_wait_ms: int = Field(200, ge=1)

@@ -1,0 +1,61 @@
+"""What happens to one activity record: a pure decision, no Faust, no Kafka.
+
+Idempotency, without trusting Faust's exactly-once:
+- ``seen[dedup key]`` holds the offset at which an event id was first met. Another record with the same id
+  at a different offset is a duplicate delivery (a sender retry) and is not scored.
+- ``state.seq`` is the offset of the last record applied to a rep. A record at or below it is a replay
+  after a crash or rebalance and is not applied again.
+All of a rep's records live in one partition and are processed in offset order, and both tables write
+their changelog to that same partition, so any crash between the two writes is repaired by the replay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from shared.events import ActivityEnvelope, EventTimeError, check_event_time
+from shared.scoring import RepState, ScoringModel, Unscorable, apply_event, classify
+from shared.scoring.state import Outcome
+
+
+class Verdict(str, Enum):
+    SCORED = "scored"
+    DUPLICATE = "duplicate"
+    REPLAY = "replay"
+    OUTCOME = "outcome"
+    DEAD_LETTER = "dead_letter"
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    state: RepState | None = None
+    reason: str | None = None
+
+
+def decide(
+    model: ScoringModel,
+    envelope: ActivityEnvelope,
+    *,
+    offset: int,
+    first_seen_at: int | None,
+    state: RepState,
+    now: datetime,
+) -> Decision:
+    if first_seen_at is not None and first_seen_at != offset:
+        return Decision(Verdict.DUPLICATE)
+    if offset <= state.seq:
+        return Decision(Verdict.REPLAY)
+    event = envelope.event
+    try:
+        check_event_time(event, now)
+        if classify(model, event.type) is Outcome:
+            return Decision(Verdict.OUTCOME)
+        new_state = apply_event(
+            model, state, event_type=event.type, source=event.source, event_time=event.time.timestamp(), seq=offset
+        )
+    except (Unscorable, EventTimeError) as exc:
+        return Decision(Verdict.DEAD_LETTER, reason=str(exc))
+    return Decision(Verdict.SCORED, state=new_state)

@@ -1,0 +1,1 @@
+"""The sink: score snapshots from Kafka into Postgres, in batches, offsets committed only after the write."""

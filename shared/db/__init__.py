@@ -1,0 +1,1 @@
+"""Database schema (SQLAlchemy Core tables), engine builder and the repositories two services share."""

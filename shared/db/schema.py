@@ -1,0 +1,82 @@
+"""The Postgres schema, owned here and migrated by Alembic (shared/migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True, comment="sha256 hex of the whole key"),
+    Column("prefix", String(16), nullable=False, comment="first characters, to recognise a key in listings"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+
+def _score_columns() -> list[Column]:
+    return [
+        Column("brand", Float, nullable=False),
+        Column("people", Float, nullable=False),
+        Column("insights", Float, nullable=False),
+        Column("relationships", Float, nullable=False),
+        Column("total", Float, nullable=False),
+        Column("state", JSONB, nullable=False, comment="decayed pillar values at state.anchor, see shared.scoring"),
+        Column("model_version", Text, nullable=False),
+        Column("as_of", DateTime(timezone=True), nullable=False, comment="when the scorer produced this snapshot"),
+        Column("seq", BigInteger, nullable=False, comment="input offset of the last event in the snapshot"),
+        Column("events", Integer, nullable=False),
+    ]
+
+
+rep_scores = Table(
+    "rep_scores",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    *_score_columns(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+rep_score_daily = Table(
+    "rep_score_daily",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("day", Date, primary_key=True, comment="UTC day of the snapshot"),
+    *_score_columns(),
+)

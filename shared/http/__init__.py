@@ -1,0 +1,1 @@
+"""HTTP building blocks both FastAPI services use: problem+json errors, tenant keys, metrics, health."""

@@ -1,0 +1,34 @@
+"""Kafka topic names and record keys, defined once for every service."""
+
+from __future__ import annotations
+
+ACTIVITY = "ssi.activity.v1"
+"""Normalised CloudEvents accepted by ingest, one record per event, keyed by tenant and rep."""
+
+SCORES = "ssi.scores.v1"
+"""Score snapshots emitted by the scorer after each state change, keyed by tenant and rep."""
+
+DEAD_LETTER = "ssi.deadletter.v1"
+"""Records that could not be scored, with the reason and their topic[partition]@offset."""
+
+DEFAULT_PARTITIONS = 4
+
+KEY_SEPARATOR = "|"
+
+
+def rep_key(tenant_id: str, rep_id: str) -> str:
+    """The record key that makes all of a rep's events meet in one partition.
+
+    Tenant ids are UUIDs, so the separator can never occur in the tenant part.
+    """
+    return f"{tenant_id}{KEY_SEPARATOR}{rep_id}"
+
+
+def split_rep_key(key: str) -> tuple[str, str]:
+    tenant_id, _, rep_id = key.partition(KEY_SEPARATOR)
+    return tenant_id, rep_id
+
+
+def dedup_key(tenant_id: str, source: str, event_id: str) -> str:
+    """Idempotency key of an event: its id is unique per tenant and source (CloudEvents 1.0)."""
+    return KEY_SEPARATOR.join((tenant_id, source, event_id))
