@@ -1,0 +1,44 @@
+# Social Selling Index: `make run` (the whole product here) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-unit test-integration bench stop-test clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found %s)" % sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the pinned packages and the `ssi` CLI
+
+run: setup ## Start Kafka, Postgres, the three services and a demo feed (Ctrl-C stops all)
+	$(PY) deploy/stack.py up --profile dev
+
+test: setup ## The whole suite: unit tests, then integration tests on a real Kafka and Postgres
+	$(PY) -m pytest -q
+
+test-unit: setup ## Unit tests only (no infrastructure)
+	$(PY) -m pytest -q -m "not integration"
+
+test-integration: setup ## Integration tests only
+	$(PY) -m pytest -q -m integration
+
+bench: setup ## Throughput and latency figures on this machine (not part of `make test`)
+	$(PY) tests/bench/bench_pipeline.py
+
+stop-test: ## Stop the test profile's Kafka and Postgres (left running between test runs only if SSI_KEEP_STACK=1)
+	$(PY) deploy/stack.py down --profile test
+
+clean: ## Remove the virtualenv and all local state (Kafka and Postgres data of every profile)
+	-$(PY) deploy/stack.py down --profile dev
+	-$(PY) deploy/stack.py down --profile test
+	rm -rf $(VENV) .run .cache

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Bring the whole product up on this machine: Kafka, Postgres, migrations, topics and the four processes.
+
+Used by `make run` (profile dev), the test session (profile test) and `make bench` (profile bench), so that
+all three start the stack the same way on their own ports and data folders, side by side.
+
+    python deploy/stack.py up --profile dev     # start and keep running until Ctrl-C (make run)
+    python deploy/stack.py infra --profile test # only Kafka and Postgres
+    python deploy/stack.py down --profile test  # stop Kafka and Postgres of a profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+# base port per profile: kafka +92/+93, postgres +432 (in its own range), api +0, ingest +1, scorer +2, sink +3
+PROFILES = {
+    "dev": {"kafka": 19092, "pg": 15432, "http": 8000},
+    "test": {"kafka": 29092, "pg": 25432, "http": 28000},
+    "bench": {"kafka": 39092, "pg": 35433, "http": 38000},
+}
+
+
+@dataclass
+class Stack:
+    profile: str
+    state_dir: Path
+    kafka_port: int
+    pg_port: int
+    api_port: int
+    ingest_port: int
+    scorer_port: int
+    sink_port: int
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @classmethod
+    def for_profile(cls, profile: str) -> Stack:
+        base = PROFILES[profile]
+        env = os.environ if profile == "dev" else {}  # dev ports follow the documented variables
+        http = base["http"]
+        return cls(
+            profile=profile,
+            state_dir=Path(env.get("SSI_STATE_DIR", ROOT / ".run" / profile)),
+            kafka_port=int(env.get("KAFKA_PORT", base["kafka"])),
+            pg_port=int(env.get("PG_PORT", base["pg"])),
+            api_port=int(env.get("SSI_API_PORT", http)),
+            ingest_port=int(env.get("SSI_INGEST_PORT", http + 1)),
+            scorer_port=int(env.get("SSI_SCORER_PORT", http + 2)),
+            sink_port=int(env.get("SSI_SCORER_SINK_PORT", http + 3)),
+        )
+
+    # --- addresses ---------------------------------------------------------------------------------
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql+asyncpg://ssi@127.0.0.1:{self.pg_port}/ssi"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def ingest_url(self) -> str:
+        return f"http://127.0.0.1:{self.ingest_port}"
+
+    def env(self) -> dict[str, str]:
+        """The environment every service process (and the CLI) of this stack gets."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_")}
+        env.update(
+            SSI_ENV="test" if self.profile == "test" else "dev",
+            SSI_KAFKA_BOOTSTRAP=self.kafka_bootstrap,
+            SSI_DATABASE_URL=self.database_url,
+            SSI_API_PORT=str(self.api_port),
+            SSI_INGEST_PORT=str(self.ingest_port),
+            SSI_SCORER_PORT=str(self.scorer_port),
+            SSI_SCORER_SINK_PORT=str(self.sink_port),
+            SSI_SCORER_DATA_DIR=str(self.state_dir / "scorer"),
+            SSI_STATE_DIR=str(self.state_dir),
+            KAFKA_PORT=str(self.kafka_port),
+            KAFKA_CONTROLLER_PORT=str(self.kafka_port + 1),
+            PG_PORT=str(self.pg_port),
+            PYTHONUNBUFFERED="1",
+        )
+        if os.environ.get("SSI_LOG_LEVEL"):
+            env["SSI_LOG_LEVEL"] = os.environ["SSI_LOG_LEVEL"]
+        return env
+
+    # --- infrastructure ----------------------------------------------------------------------------
+    def _script(self, name: str, action: str) -> None:
+        result = subprocess.run(["bash", str(ROOT / "deploy" / name), action], env=self.env(), cwd=ROOT)
+        if result.returncode != 0:
+            raise SystemExit(f"deploy/{name} {action} failed (exit {result.returncode}); see its message above")
+
+    def start_infra(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self._script("kafka.sh", "start")
+        self._script("postgres.sh", "start")
+        self.cli("db", "upgrade")
+        self.cli("topics", "ensure")
+
+    def stop_infra(self) -> None:
+        self._script("kafka.sh", "stop")
+        self._script("postgres.sh", "stop")
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "ssi"), *args], env=self.env(), cwd=ROOT, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"ssi {' '.join(args)} failed: {result.stderr.strip()[-2000:]}")
+        return result.stdout
+
+    # --- services ----------------------------------------------------------------------------------
+    SERVICES = {
+        "ingest": ["-m", "services.ingest"],
+        "scorer": ["-m", "services.scorer", "worker", "--loglevel", "warning"],
+        "sink": ["-m", "services.scorer.sink"],
+        "api": ["-m", "services.api"],
+    }
+
+    def ready_url(self, name: str) -> str | None:
+        port = {"ingest": self.ingest_port, "scorer": self.scorer_port, "api": self.api_port}.get(name)
+        return f"http://127.0.0.1:{port}/readyz" if port else f"http://127.0.0.1:{self.sink_port}/metrics"
+
+    def start_service(self, name: str) -> subprocess.Popen:
+        log = open(self.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
+        proc = subprocess.Popen(
+            [str(PYTHON), *self.SERVICES[name]], env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes[name] = proc
+        return proc
+
+    def start_services(self, timeout: float = 120.0) -> None:
+        for name in self.SERVICES:
+            self.start_service(name)
+        for name in self.SERVICES:
+            self.wait_ready(name, timeout)
+
+    def wait_ready(self, name: str, timeout: float = 120.0) -> None:
+        url = self.ready_url(name)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self.processes.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{name} not ready at {url} after {timeout:.0f}s:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.state_dir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
+
+    def stop_service(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
+        proc = self.processes.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def stop_services(self) -> None:
+        for name in reversed(list(self.processes)):
+            self.stop_service(name)
+
+
+def _up(stack: Stack, demo: bool) -> None:
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stack.start_infra()
+    try:
+        stack.start_services()
+        feed = None
+        if demo:
+            key = demo_key(stack)
+            log = open(stack.state_dir / "demo-feed.log", "ab")  # noqa: SIM115
+            feed = subprocess.Popen(
+                [str(PYTHON), str(ROOT / "deploy" / "demo_feed.py"), "--ingest", stack.ingest_url],
+                env={**stack.env(), "SSI_DEMO_API_KEY": key},
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            stack.processes["demo-feed"] = feed
+        print(banner(stack, demo), flush=True)
+        while not stopping:
+            for name, proc in list(stack.processes.items()):
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; last log lines:\n{stack.log_tail(name)}", flush=True)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("stopping services...", flush=True)
+        stack.stop_services()
+        stack.stop_infra()
+        print("stopped.", flush=True)
+
+
+def demo_key(stack: Stack) -> str:
+    """The demo tenant's key, kept in the state folder so that a second `make run` reuses the tenant."""
+    import json
+
+    path = stack.state_dir / "demo-tenant.json"
+    if path.exists():
+        return json.loads(path.read_text())["api_key"]
+    created = json.loads(stack.cli("tenant", "create", f"demo-{int(time.time())}", "--json"))
+    path.write_text(json.dumps(created))
+    path.chmod(0o600)
+    return created["api_key"]
+
+
+def banner(stack: Stack, demo: bool) -> str:
+    lines = [
+        "",
+        "Social Selling Index is running.",
+        f"  API docs:     {stack.api_url}/docs",
+        f"  Ingest docs:  {stack.ingest_url}/docs",
+        f"  Metrics:      {stack.api_url}/metrics  {stack.ingest_url}/metrics  "
+        f"http://127.0.0.1:{stack.scorer_port}/metrics  http://127.0.0.1:{stack.sink_port}/metrics",
+        f"  Logs:         {stack.state_dir}/*.log",
+    ]
+    if demo:
+        lines += [
+            "  A rep's score (demo tenant; the key is in .run/dev/demo-tenant.json):",
+            f"    curl -s -H \"Authorization: Bearer $(python3 -c 'import json;print(json.load(open(\"{stack.state_dir}/demo-tenant.json\"))[\"api_key\"])')\" "
+            f"{stack.api_url}/v1/reps/rep-001/score",
+        ]
+    lines.append("Ctrl-C stops everything.")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["up", "infra", "down"])
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="dev")
+    parser.add_argument("--no-demo", action="store_true", help="up: do not start the demo feed")
+    args = parser.parse_args()
+    stack = Stack.for_profile(args.profile)
+    if args.action == "up":
+        _up(stack, demo=not args.no_demo)
+    elif args.action == "infra":
+        stack.start_infra()
+    else:
+        stack.stop_infra()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from datetime import UTC, date, datetime
+
+from services.api.scores import end_of_day, score_at
+from shared.scoring import RepState, apply_event, evaluate, load_default_model
+
+MODEL = load_default_model()
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+def row(state: RepState, version: str = MODEL.version) -> dict:
+    score = evaluate(MODEL, state, NOW.timestamp())
+    return {"model_version": version, "state": state.to_json(), "total": score.total, **score.pillars}
+
+
+def test_the_stored_state_keeps_decaying_until_the_read() -> None:
+    state = apply_event(MODEL, RepState(), event_type="meeting.booked", source="hubspot", event_time=NOW.timestamp(), seq=0)
+    later = datetime(2026, 12, 25, tzinfo=UTC)
+    assert score_at(MODEL, row(state), later).total < score_at(MODEL, row(state), NOW).total
+
+
+def test_a_snapshot_of_another_model_version_is_returned_as_stored() -> None:
+    stored = row(RepState(), version="older") | {"brand": 3.0, "total": 3.0}
+    assert score_at(MODEL, stored, NOW).total == 3.0
+
+
+def test_history_points_are_read_at_the_end_of_their_day_but_never_in_the_future() -> None:
+    assert end_of_day(date(2026, 11, 20), NOW) == datetime(2026, 11, 21, tzinfo=UTC)
+    assert end_of_day(date(2026, 11, 25), NOW) == NOW

@@ -1,0 +1,45 @@
+from datetime import UTC, datetime, timedelta
+
+from services.scorer.processing import Verdict, decide
+from shared.events import ActivityEnvelope, CloudEvent
+from shared.scoring import RepState, load_default_model
+from tests.factories import cloud_event
+
+MODEL = load_default_model()
+NOW = datetime.now(UTC)
+
+
+def envelope(**kw) -> ActivityEnvelope:  # type: ignore[no-untyped-def]
+    return ActivityEnvelope(tenant_id="t", received_at=NOW, event=CloudEvent.model_validate(cloud_event("r", **kw)))
+
+
+def test_a_new_event_is_scored_and_moves_the_seq() -> None:
+    d = decide(MODEL, envelope(), offset=7, first_seen_at=None, state=RepState(), now=NOW)
+    assert d.verdict is Verdict.SCORED and d.state is not None and d.state.seq == 7
+
+
+def test_the_same_id_at_another_offset_is_a_duplicate() -> None:
+    d = decide(MODEL, envelope(), offset=9, first_seen_at=7, state=RepState(), now=NOW)
+    assert d.verdict is Verdict.DUPLICATE
+
+
+def test_a_replayed_record_is_not_applied_twice_but_its_first_delivery_after_a_lost_state_write_is() -> None:
+    applied = decide(MODEL, envelope(), offset=7, first_seen_at=None, state=RepState(), now=NOW).state
+    assert applied is not None
+    # crash after both writes: replay of offset 7 sees the seq and is not applied again
+    assert decide(MODEL, envelope(), offset=7, first_seen_at=7, state=applied, now=NOW).verdict is Verdict.REPLAY
+    # crash after the seen write but before the state write: the record is still the original, so it is applied
+    assert decide(MODEL, envelope(), offset=7, first_seen_at=7, state=RepState(), now=NOW).verdict is Verdict.SCORED
+
+
+def test_unscorable_events_go_to_the_dead_letter_topic_with_a_reason() -> None:
+    unknown = decide(MODEL, envelope(type_="telepathy.used"), offset=1, first_seen_at=None, state=RepState(), now=NOW)
+    assert unknown.verdict is Verdict.DEAD_LETTER and "telepathy.used" in (unknown.reason or "")
+    future = envelope(time=NOW + timedelta(hours=2))
+    d = decide(MODEL, future, offset=1, first_seen_at=None, state=RepState(), now=NOW)
+    assert d.verdict is Verdict.DEAD_LETTER and "future" in (d.reason or "")
+
+
+def test_outcomes_are_kept_not_scored() -> None:
+    d = decide(MODEL, envelope(type_="deal.won", source="hubspot"), offset=1, first_seen_at=None, state=RepState(), now=NOW)
+    assert d.verdict is Verdict.OUTCOME and d.state is None
