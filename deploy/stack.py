@@ -127,7 +127,7 @@ class Stack:
     # --- services ----------------------------------------------------------------------------------
     SERVICES = {
         "ingest": ["-m", "services.ingest"],
-        "scorer": ["-m", "services.scorer", "worker", "--loglevel", "warning"],
+        "scorer": ["-m", "services.scorer", "worker", "--loglevel", "warn"],
         "sink": ["-m", "services.scorer.sink"],
         "api": ["-m", "services.api"],
     }

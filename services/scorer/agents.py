@@ -47,8 +47,8 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
         activity=app.topic(topics.ACTIVITY, partitions=settings.partitions, **raw),
         scores=app.topic(topics.SCORES, partitions=settings.partitions, **raw),
         dead_letters=app.topic(topics.DEAD_LETTER, partitions=settings.partitions, **raw),
-        states=app.Table("rep_state", default=None, partitions=settings.partitions, value_serializer="json"),
-        seen=app.Table("seen_event", default=None, partitions=settings.partitions, value_serializer="json"),
+        states=app.Table("rep_state", default=None, partitions=settings.partitions),
+        seen=app.Table("seen_event", default=None, partitions=settings.partitions),
     )
 
     async def dead_letter(message: faust.types.Message, reason: str) -> None:
