@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def register(app: faust.App, pipeline: Pipeline) -> None:
     @app.page("/metrics")
     async def metrics(self: View, request: Request) -> Response:
-        return self.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        return self.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @app.page("/healthz")
     async def healthz(self: View, request: Request) -> Response:

@@ -115,6 +115,7 @@ async def run(stack: Stack) -> dict:
     async with httpx.AsyncClient(base_url=stack.ingest_url, timeout=60, limits=limits) as ingest, \
             httpx.AsyncClient(base_url=stack.api_url, timeout=60) as api, httpx.AsyncClient(timeout=10) as plain:
         await ingest_batches(ingest, key, 2_000, 100, 4)  # warm-up
+        print("warmed up; producing the backlog with the scorer stopped", flush=True)
         results: dict = {}
 
         # 1+2: backlog through ingest while the scorer is stopped, then its catch-up rate
@@ -128,6 +129,7 @@ async def run(stack: Stack) -> dict:
         results["ingest_single_requests_per_s"] = round(srate)
         results["ingest_single_request_p50_s"] = round(pct(slat, 0.5), 4)
         results["ingest_single_request_p99_s"] = round(pct(slat, 0.99), 4)
+        print("backlog produced; starting the scorer", flush=True)
         stack.start_service("scorer")
         stack.wait_ready("scorer", 180)
         start_count, started = await scorer_count(plain, stack.scorer_port), time.perf_counter()
@@ -135,13 +137,16 @@ async def run(stack: Stack) -> dict:
         target = backlog + 3_000
         while True:
             done = await scorer_count(plain, stack.scorer_port)
-            if done - start_count >= target * 0.99 or time.perf_counter() - started > 600:
+            if done - start_count >= target * 0.99:
                 break
+            if time.perf_counter() - started > 600:
+                raise SystemExit(f"scorer did not catch up within 600 s ({done - start_count} of {target})")
             await asyncio.sleep(0.25)
         elapsed = time.perf_counter() - started
         results["scorer_events_per_s"] = round((done - start_count) / elapsed)
         results["scorer_backlog_records"] = int(done - start_count)
 
+        print(f"scorer caught up: {results['scorer_events_per_s']} events/s; measuring freshness", flush=True)
         # 3: freshness once the backlog is gone
         await asyncio.sleep(3)
         fresh = await freshness(ingest, api, key, 100)

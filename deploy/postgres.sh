@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Run a real PostgreSQL server on 127.0.0.1 for local dev and tests, with a
+# database "ssi" owned by a password-less role "ssi":
+#   postgresql://ssi@127.0.0.1:$PG_PORT/ssi
+#
+#   deploy/postgres.sh start|stop|status   (also: destroy = stop + delete data)
+#
+# Environment (defaults):
+#   SSI_STATE_DIR   <repo>/.run/dev   postgres.log, postgres.pid, pgdata.path, pgdata/
+#   PG_PORT         15432
+#   PG_BINDIR       auto: pg_config --bindir, else newest /usr/lib/postgresql/*/bin
+#   SSI_START_TIMEOUT / SSI_STOP_TIMEOUT     60 / 30 seconds
+#
+# PostgreSQL refuses to run as root, so as root the server runs as the
+# "postgres" system user. If that user cannot reach $SSI_STATE_DIR (e.g. the
+# repo sits in a mode-700 mktemp dir), the data dir goes to
+# /var/tmp/ssi-pg-<hash of $SSI_STATE_DIR>/pgdata instead. The chosen data dir
+# is recorded in $SSI_STATE_DIR/pgdata.path.
+set -euo pipefail
+
+SSI_COMPONENT=postgres   # prefix of our messages (used by common.sh)
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+PG_PORT="${PG_PORT:-15432}"
+PG_DB=ssi
+PG_ROLE=ssi
+PG_SUPERUSER=postgres
+PG_OS_USER=postgres            # only used when we are root
+
+LOG_FILE="$SSI_STATE_DIR/postgres.log"
+PID_FILE="$SSI_STATE_DIR/postgres.pid"
+PATH_FILE="$SSI_STATE_DIR/pgdata.path"
+PGDATA=""                      # set by choose_data_dir / recorded_data_dir
+BIN=""                         # set by find_bindir
+
+# Run a command as the OS user owning the cluster (from / so that an
+# unreadable cwd does not matter).
+as_pg() {
+  if is_root; then
+    (cd / && runuser -u "$PG_OS_USER" -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+# Directory holding pg_ctl, initdb, postgres, psql, pg_isready.
+find_bindir() {
+  local d ver=""
+  [ -n "$PGDATA" ] && [ -f "$PGDATA/PG_VERSION" ] && ver="$(cat "$PGDATA/PG_VERSION")"
+  for d in "${PG_BINDIR:-}" \
+      ${ver:+"/usr/lib/postgresql/$ver/bin"} \
+      "$(pg_config --bindir 2>/dev/null || true)" \
+      "$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)"; do
+    if [ -n "$d" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then
+      BIN="$d"
+      return 0
+    fi
+  done
+  return 1
+}
+
+check_prereqs() {
+  if ! find_bindir; then
+    apt_install postgresql || true
+    find_bindir || die "PostgreSQL server binaries not found (install the 'postgresql' package or set PG_BINDIR)"
+  fi
+  if is_root; then
+    command -v runuser >/dev/null 2>&1 || die "runuser not found (util-linux), needed to run PostgreSQL as '$PG_OS_USER'"
+    if ! id "$PG_OS_USER" >/dev/null 2>&1; then
+      log "creating system user '$PG_OS_USER'"
+      useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home \
+        --shell /bin/sh "$PG_OS_USER" || die "could not create user '$PG_OS_USER'"
+    fi
+  fi
+}
+
+# Create dir $1 owned by the cluster's OS user, mode 700.
+make_pg_dir() {
+  mkdir -p "$1"
+  if is_root; then chown "$PG_OS_USER:" "$1"; fi
+  chmod 700 "$1"
+}
+
+# Data dir recorded by an earlier start (empty if none or gone).
+recorded_data_dir() {
+  local d
+  d="$(cat "$PATH_FILE" 2>/dev/null || true)"
+  if [ -n "$d" ] && [ -d "$d" ]; then printf '%s' "$d"; fi
+}
+
+choose_data_dir() {
+  PGDATA="$(recorded_data_dir)"
+  [ -n "$PGDATA" ] && return 0
+  PGDATA="$SSI_STATE_DIR/pgdata"
+  make_pg_dir "$PGDATA"
+  if is_root && ! as_pg test -w "$PGDATA" -a -x "$PGDATA"; then
+    # The postgres user cannot traverse to $SSI_STATE_DIR: use a dir it can reach.
+    rmdir "$PGDATA" 2>/dev/null || true
+    local base
+    base="/var/tmp/ssi-pg-$(short_hash "$SSI_STATE_DIR")"
+    log "user '$PG_OS_USER' cannot reach $SSI_STATE_DIR; keeping the data dir in $base"
+    make_pg_dir "$base"
+    PGDATA="$base/pgdata"
+    make_pg_dir "$PGDATA"
+    as_pg test -w "$PGDATA" || die "user '$PG_OS_USER' cannot write $PGDATA either"
+  fi
+  printf '%s\n' "$PGDATA" >"$PATH_FILE"
+}
+
+# Unix socket dir: private to the postgres user, next to the data dir
+# (or under /tmp if that path would be too long for a socket).
+socket_dir() {
+  local d="${PGDATA%/*}/pgsock"
+  if [ $(( ${#d} + 20 )) -gt 100 ]; then d="/tmp/ssi-pg-sock-$(short_hash "$PGDATA")"; fi
+  printf '%s' "$d"
+}
+
+provision() {
+  [ -f "$PGDATA/PG_VERSION" ] && return 0
+  log "initdb in $PGDATA (one-time)"
+  # Leftovers of an interrupted initdb would make it refuse to run.
+  find "$PGDATA" -mindepth 1 -delete
+  if ! as_pg "$BIN/initdb" -D "$PGDATA" -U "$PG_SUPERUSER" --auth=trust \
+      --encoding=UTF8 --locale=C --no-instructions >>"$LOG_FILE" 2>&1; then
+    tail -n 20 "$LOG_FILE" >&2
+    die "initdb failed (see $LOG_FILE)"
+  fi
+  echo "include 'ssi.conf'   # settings written by deploy/postgres.sh" >>"$PGDATA/postgresql.conf"
+}
+
+# (Re)write our settings on every start so PG_PORT changes take effect.
+write_config() {
+  local sock
+  sock="$(socket_dir)"
+  make_pg_dir "$sock"
+  cat >"$PGDATA/ssi.conf" <<EOF
+# Generated by deploy/postgres.sh on each start; edits are overwritten.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$sock'
+max_connections = 100
+shared_buffers = 64MB
+fsync = on
+logging_collector = off
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+  cat >"$PGDATA/pg_hba.conf" <<'EOF'
+# Generated by deploy/postgres.sh. LOCAL DEV/TEST ONLY: no passwords at all.
+# Trust on loopback TCP, and on the unix socket (its dir is private to the
+# server's OS user). The server listens on 127.0.0.1 only.
+# TYPE  DATABASE  USER  ADDRESS       METHOD
+local   all       all                 trust
+host    all       all   127.0.0.1/32  trust
+EOF
+  if is_root; then chown "$PG_OS_USER:" "$PGDATA/ssi.conf" "$PGDATA/pg_hba.conf"; fi
+}
+
+is_running() {
+  [ -n "$PGDATA" ] && [ -f "$PGDATA/PG_VERSION" ] || return 1
+  [ -n "$BIN" ] || find_bindir || return 1
+  proc_alive "$(postmaster_pid)" || return 1
+  as_pg "$BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
+}
+
+postmaster_pid() { head -n1 "$PGDATA/postmaster.pid" 2>/dev/null || true; }
+
+psql_super() {
+  "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres -tA "$@"
+}
+
+# Create role and database "ssi" if missing (idempotent).
+ensure_db() {
+  if [ -z "$(psql_super -c "SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE'")" ]; then
+    psql_super -c "CREATE ROLE $PG_ROLE LOGIN" >/dev/null
+  fi
+  if [ -z "$(psql_super -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" ]; then
+    psql_super -c "CREATE DATABASE $PG_DB OWNER $PG_ROLE" >/dev/null
+  fi
+}
+
+# Bounded wait until the server accepts TCP connections.
+wait_ready() {
+  local deadline=$((SECONDS + SSI_START_TIMEOUT))
+  until "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres; do
+    ((SECONDS < deadline)) || die "pg_isready still failing after ${SSI_START_TIMEOUT}s (see $LOG_FILE)"
+    sleep 0.5
+  done
+}
+
+url() { echo "postgresql://$PG_ROLE@127.0.0.1:$PG_PORT/$PG_DB"; }
+
+cmd_start() {
+  lock_or_die "$SSI_STATE_DIR/.postgres.lock"
+  PGDATA="$(recorded_data_dir)"
+  if is_running; then
+    wait_ready
+    ensure_db
+    echo "postgres: already running (pid $(postmaster_pid)) at $(url)"
+    return 0
+  fi
+  check_prereqs
+  if port_open "$PG_PORT"; then
+    die "port $PG_PORT on 127.0.0.1 is already in use by another process"
+  fi
+  choose_data_dir
+  provision
+  write_config
+
+  # pg_ctl puts the server in its own session (it survives this shell).
+  # Without -l the server's output goes to our stdout, i.e. $LOG_FILE, which
+  # we (root) opened: that works even when the postgres user cannot write
+  # $SSI_STATE_DIR. fd 9 (our lock) is not passed on.
+  if ! as_pg "$BIN/pg_ctl" -D "$PGDATA" -w -t "$SSI_START_TIMEOUT" -s start \
+      </dev/null >>"$LOG_FILE" 2>&1 9>&-; then
+    tail -n 20 "$LOG_FILE" >&2
+    die "server did not start within ${SSI_START_TIMEOUT}s (see $LOG_FILE)"
+  fi
+  wait_ready
+  ensure_db
+  postmaster_pid >"$PID_FILE"
+  echo "postgres: running (pid $(postmaster_pid)) at $(url), data $PGDATA, log $LOG_FILE"
+}
+
+cmd_stop() {
+  lock_or_die "$SSI_STATE_DIR/.postgres.lock"
+  PGDATA="$(recorded_data_dir)"
+  if ! is_running; then
+    rm -f "$PID_FILE"
+    echo "postgres: not running"
+    return 0
+  fi
+  local pid
+  pid="$(postmaster_pid)"
+  # "fast" shutdown (SIGINT): disconnects clients instead of waiting for them
+  # as SIGTERM ("smart") would. Then SIGQUIT ("immediate"), then SIGKILL.
+  if ! as_pg "$BIN/pg_ctl" -D "$PGDATA" -m fast -w -t "$SSI_STOP_TIMEOUT" -s stop \
+      >>"$LOG_FILE" 2>&1; then
+    log "fast shutdown timed out, forcing"
+    terminate_pid "$pid" 10 QUIT
+  fi
+  rm -f "$PID_FILE"
+  echo "postgres: stopped (was pid $pid)"
+}
+
+cmd_status() {
+  PGDATA="$(recorded_data_dir)"
+  if is_running; then
+    echo "postgres: running (pid $(postmaster_pid)) at $(url)"
+    return 0
+  fi
+  echo "postgres: stopped"
+  return 3
+}
+
+# Extra: stop and delete this instance's data dir (also a /var/tmp fallback).
+cmd_destroy() {
+  cmd_stop
+  PGDATA="$(recorded_data_dir)"
+  if [ -n "$PGDATA" ]; then
+    rm -rf "$PGDATA" "$(socket_dir)"
+    case "$PGDATA" in /var/tmp/ssi-pg-*/pgdata) rmdir "${PGDATA%/*}" 2>/dev/null || true ;; esac
+  fi
+  rm -f "$PATH_FILE" "$PID_FILE"
+  echo "postgres: data removed${PGDATA:+ ($PGDATA)}"
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  destroy) cmd_destroy ;;
+  *) usage ;;
+esac
