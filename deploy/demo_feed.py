@@ -139,8 +139,8 @@ def main() -> None:
             now = datetime.now(UTC)
             second = now.replace(microsecond=0)
             tag = second.isoformat()
-            # live traffic runs 50x a normal day so that scores visibly move during a demo
-            batch = [e for rep, team, k in team_of for e in events_for(rep, team, k * 50, second - timedelta(seconds=1), 1, tag)]
+            # live traffic runs 10x a normal day so that scores visibly move during a demo
+            batch = [e for rep, team, k in team_of for e in events_for(rep, team, k * 10, second - timedelta(seconds=1), 1, tag)]
             if batch:
                 post(client, key, batch)
             time.sleep(max(0.0, 1 - (datetime.now(UTC) - now).total_seconds()))

@@ -56,7 +56,7 @@ def test_adding_an_event_never_lowers_the_score(events, kind, at) -> None:  # ty
 
 
 def test_without_events_the_score_decays_toward_zero() -> None:
-    state = fold([(k, NOW) for k in TYPES] * 5)
+    state = fold([(k, NOW) for k in TYPES] * 50)
     totals = [evaluate(MODEL, state, NOW + d * DAY).total for d in (0, 14, 60, 365)]
     assert totals == sorted(totals, reverse=True)
     assert totals[0] > 40
