@@ -27,6 +27,8 @@ def create_app(settings: ScorerSettings) -> faust.App:
         broker_commit_interval=1.0,
         table_cleanup_interval=30.0,
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=max(1.0, settings.session_timeout_seconds / 5),
     )
     pipeline = agents.register(app, settings, model)
     views.register(app, pipeline)

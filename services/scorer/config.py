@@ -19,6 +19,7 @@ class ScorerSettings(ServiceSettings):
     port: int = Field(8002, ge=1, le=65535, description="worker's /metrics, /healthz, /readyz")
     partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
     data_dir: Path = Field(Path(".run/scorer"), description="Faust's data directory")
+    session_timeout_seconds: float = Field(15.0, ge=6, description="a dead worker's partitions move after this")
     sink_group: str = "ssi-sink"
     sink_port: int = Field(8003, ge=1, le=65535, description="sink's /metrics")
     sink_batch_max: int = Field(2000, ge=1)
