@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from services.api.config import ApiSettings
 from services.api.routes import router
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
-from shared.http.observability import install_observability
+from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
 
 log = logging.getLogger("ssi.api")
@@ -42,11 +41,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.model = model
     app.state.tenant_keys = TenantKeys(engine)
 
-    async def database() -> None:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
     install_problem_handlers(app)
-    install_observability(app, {"database": database})
+    install_observability(app, {"database": database_check(engine)})
     app.include_router(router)
     return app

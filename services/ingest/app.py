@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from services.ingest.config import IngestSettings
 from services.ingest.publisher import KafkaUnavailable, Publisher
@@ -15,7 +14,7 @@ from services.ingest.routes import router
 from shared.db.engine import make_engine
 from shared.events import CloudEvent
 from shared.http.auth import TenantKeys
-from shared.http.observability import install_observability
+from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
 
 log = logging.getLogger("ssi.ingest")
@@ -46,12 +45,8 @@ def create_app(settings: IngestSettings) -> FastAPI:
     app.state.publisher = publisher
     app.state.tenant_keys = TenantKeys(engine)
 
-    async def database() -> None:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
     install_problem_handlers(app)
-    install_observability(app, {"kafka": publisher.ready, "database": database})
+    install_observability(app, {"kafka": publisher.ready, "database": database_check(engine)})
     app.include_router(router)
 
     schema = app.openapi()

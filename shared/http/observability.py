@@ -6,6 +6,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 
 from shared.http.problems import problem_response
@@ -18,6 +20,14 @@ REQUEST_SECONDS = Histogram(
 )
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def database_check(engine: AsyncEngine) -> ReadinessCheck:
+    async def check() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    return check
 
 
 def _route_template(request: Request) -> str:
