@@ -1,10 +1,26 @@
-"""The score topic's record: a full snapshot of a rep's state, so replays and duplicates are harmless."""
+"""The score topic's record: a full snapshot of a rep's state, so replays and duplicates are harmless,
+plus the event that produced it, for the ledger behind explanations and point-in-time reads."""
 
 from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from shared.scoring import RepState
+
+
+class ScoredEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    source: str
+    type: str
+    time: AwareDatetime
+    pillar: str
+    day: int
+    """UTC day of the event, in days since the epoch."""
+    quality: float
+    decayed: float
+    """quality * 2^((time - day start) / half-life): the event's share of its day's bucket."""
 
 
 class ScoreSnapshot(BaseModel):
@@ -20,6 +36,7 @@ class ScoreSnapshot(BaseModel):
     pillars: dict[str, float]
     total: float
     state: dict
+    event: ScoredEvent | None = None
 
     @property
     def rep_state(self) -> RepState:

@@ -22,7 +22,7 @@ from services.scorer.processing import Verdict, decide
 from shared import topics
 from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
-from shared.scores import ScoreSnapshot
+from shared.scores import ScoredEvent, ScoreSnapshot
 from shared.scoring import RepState, ScoringModel, evaluate
 
 log = logging.getLogger("ssi.scorer")
@@ -51,8 +51,8 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
         seen=app.Table("seen_event", default=None, partitions=settings.partitions),
     )
 
-    async def dead_letter(message: faust.types.Message, reason: str) -> None:
-        EVENTS.labels("dead_letter").inc()
+    async def dead_letter(message: faust.types.Message, reason: str, outcome: str) -> None:
+        EVENTS.labels(outcome).inc()
         log.warning("dead letter %s: %s", coordinates(message.topic, message.partition, message.offset), reason)
         await pipeline.dead_letters.send(
             key=message.key,
@@ -76,7 +76,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
             try:
                 envelope = ActivityEnvelope.from_bytes(event.value)
             except (ValidationError, ValueError) as exc:
-                await dead_letter(message, f"undecodable activity record: {str(exc)[:500]}")
+                await dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
                 continue
             rep_key = topics.rep_key(envelope.tenant_id, envelope.event.subject)
             seen_key = topics.dedup_key(envelope.tenant_id, envelope.event.source, envelope.event.id)
@@ -89,27 +89,30 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
                 state=RepState.from_json(pipeline.states.get(rep_key)),
                 now=now,
             )
-            if decision.verdict is Verdict.DEAD_LETTER:
+            if decision.dead_letter:
                 pipeline.seen[seen_key] = message.offset
-                await dead_letter(message, decision.reason or "unscorable")
+                await dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
                 continue
-            if decision.verdict is Verdict.REPLAY:
+            if decision.verdict in (Verdict.REPLAY, Verdict.OUTCOME):
                 pipeline.seen[seen_key] = message.offset
-            if decision.verdict is Verdict.OUTCOME:
-                pipeline.seen[seen_key] = message.offset
-            if decision.verdict is Verdict.SCORED and decision.state is not None:
+            if decision.state is not None and decision.contribution is not None:
                 pipeline.states[rep_key] = decision.state.to_json()  # state first: its seq guards the replay
                 pipeline.seen[seen_key] = message.offset
                 score = evaluate(model, decision.state, now.timestamp())
+                c, ev = decision.contribution, envelope.event
                 snapshot = ScoreSnapshot(
                     tenant_id=envelope.tenant_id,
-                    rep_id=envelope.event.subject,
+                    rep_id=ev.subject,
                     model_version=model.version,
                     as_of=now,
                     seq=message.offset,
                     pillars=score.pillars,
                     total=score.total,
                     state=decision.state.to_json(),
+                    event=ScoredEvent(
+                        id=ev.id, source=ev.source, type=ev.type, time=ev.time, pillar=c.pillar, day=c.day,
+                        quality=c.quality, decayed=c.decayed,
+                    ),
                 )
                 await pipeline.scores.send(key=rep_key.encode(), value=snapshot.model_dump_json().encode())
                 RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())

@@ -24,3 +24,4 @@ class ScorerSettings(ServiceSettings):
     sink_port: int = Field(8003, ge=1, le=65535, description="sink's /metrics")
     sink_batch_max: int = Field(2000, ge=1)
     sink_batch_wait_ms: int = Field(200, ge=1)
+    sink_refresh_seconds: float = Field(300.0, ge=1, description="how often stored totals are re-read with decay")

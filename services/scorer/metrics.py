@@ -22,3 +22,8 @@ SINK_BATCH_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 SINK_LAG = Gauge("ssi_sink_consumer_lag_records", "Score records not yet written to Postgres, by partition.", ["partition"])
+REFRESH_SECONDS = Histogram(
+    "ssi_sink_decay_refresh_seconds",
+    "Time to re-evaluate every stored score with decay (for ranks).",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0),
+)

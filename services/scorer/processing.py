@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import Enum
 
 from shared.events import ActivityEnvelope, EventTimeError, check_event_time
-from shared.scoring import RepState, ScoringModel, Unscorable, apply_event, classify
+from shared.scoring import Contribution, RepState, ScoringModel, Unscorable, apply_contribution, classify, contribution
 from shared.scoring.state import Outcome
 
 
@@ -25,14 +25,20 @@ class Verdict(str, Enum):
     DUPLICATE = "duplicate"
     REPLAY = "replay"
     OUTCOME = "outcome"
-    DEAD_LETTER = "dead_letter"
+    UNKNOWN_TYPE = "unknown_type"
+    FUTURE = "future"
 
 
 @dataclass(frozen=True)
 class Decision:
     verdict: Verdict
     state: RepState | None = None
+    contribution: Contribution | None = None
     reason: str | None = None
+
+    @property
+    def dead_letter(self) -> bool:
+        return self.verdict in (Verdict.UNKNOWN_TYPE, Verdict.FUTURE)
 
 
 def decide(
@@ -51,11 +57,14 @@ def decide(
     event = envelope.event
     try:
         check_event_time(event, now)
+    except EventTimeError as exc:
+        return Decision(Verdict.FUTURE, reason=str(exc))
+    try:
         if classify(model, event.type) is Outcome:
             return Decision(Verdict.OUTCOME)
-        new_state = apply_event(
-            model, state, event_type=event.type, source=event.source, event_time=event.time.timestamp(), seq=offset
-        )
-    except (Unscorable, EventTimeError) as exc:
-        return Decision(Verdict.DEAD_LETTER, reason=str(exc))
-    return Decision(Verdict.SCORED, state=new_state)
+        at = event.time.timestamp()
+        c = contribution(model, event_type=event.type, source=event.source, event_time=at, data=event.data)
+    except Unscorable as exc:
+        return Decision(Verdict.UNKNOWN_TYPE, reason=str(exc))
+    new_state = apply_contribution(model, state, c, event_type=event.type, event_time=at, seq=offset)
+    return Decision(Verdict.SCORED, state=new_state, contribution=c)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -70,6 +71,8 @@ rep_scores = Table(
     Column("rep_id", Text, primary_key=True),
     *_score_columns(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("evaluated_at", DateTime(timezone=True), comment="when total and pillars were last re-read with decay"),
+    Index("ix_rep_scores_tenant_total", "tenant_id", "total"),
 )
 
 rep_score_daily = Table(
@@ -79,4 +82,38 @@ rep_score_daily = Table(
     Column("rep_id", Text, primary_key=True),
     Column("day", Date, primary_key=True, comment="UTC day of the snapshot"),
     *_score_columns(),
+)
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("name", Text),
+    Column("team", Text),
+    Column("industry", Text, comment="lower-cased, so that cohorts across tenants meet"),
+    Column("identities", JSONB, nullable=False, server_default="{}", comment="platform -> platform user id"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_reps_tenant_team", "tenant_id", "team"),
+    Index("ix_reps_industry", "industry"),
+)
+
+scored_events = Table(
+    "scored_events",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("rep_id", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("pillar", Text, nullable=False),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("day", Integer, nullable=False, comment="UTC day of the event, days since the epoch"),
+    Column("quality", Float, nullable=False),
+    Column("decayed", Float, nullable=False, comment="quality * 2^((event_time - day start) / half-life)"),
+    Column("model_version", Text, nullable=False),
+    Column("scored_at", DateTime(timezone=True), nullable=False),
+    Index("ix_scored_events_rep_time", "tenant_id", "rep_id", "event_time"),
+    comment="every scored event once (the ledger behind explanations and point-in-time reads)",
 )

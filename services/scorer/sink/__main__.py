@@ -11,13 +11,14 @@ import asyncio
 import logging
 import signal
 import time
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
 from pydantic import ValidationError
 
 from services.scorer.config import ScorerSettings
-from services.scorer.metrics import SINK_BATCH_SECONDS, SINK_LAG, SINK_RECORDS, SINK_ROWS
+from services.scorer.metrics import REFRESH_SECONDS, SINK_BATCH_SECONDS, SINK_LAG, SINK_RECORDS, SINK_ROWS
 from services.scorer.sink import repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
 from shared import topics
@@ -43,6 +44,7 @@ async def run(settings: ScorerSettings, stop: asyncio.Event) -> None:
     await consumer.start()
     await producer.start()
     log.info("sink consuming %s as group %s", topics.SCORES, settings.sink_group)
+    refresher = asyncio.create_task(refresh_forever(settings, engine, stop))
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=settings.sink_batch_wait_ms, max_records=settings.sink_batch_max)
@@ -57,6 +59,7 @@ async def run(settings: ScorerSettings, stop: asyncio.Event) -> None:
                 if highwater is not None:
                     SINK_LAG.labels(str(tp.partition)).set(max(0, highwater - position))
     finally:
+        refresher.cancel()
         await consumer.stop()
         await producer.stop()
         await engine.dispose()
@@ -90,6 +93,7 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
         poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded if s.tenant_id not in known]
         SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(valid)))
         SINK_ROWS.labels("rep_score_daily").inc(await repository.upsert_daily(conn, newest_per_rep_day(valid)))
+        SINK_ROWS.labels("scored_events").inc(await repository.insert_scored_events(conn, valid))
     for record, reason in poison:
         log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
         await producer.send_and_wait(
@@ -108,6 +112,26 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
     SINK_RECORDS.labels("written").inc(len(valid))
     SINK_RECORDS.labels("dead_letter").inc(len(poison))
     SINK_BATCH_SECONDS.observe(time.perf_counter() - started)
+
+
+async def refresh_forever(settings: ScorerSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    """Keep stored totals decaying for reps without new events, so that ranks compare like with like."""
+    model = settings.scoring_model()
+    while not stop.is_set():
+        started, after, updated = time.perf_counter(), ("", ""), 0
+        try:
+            while after is not None:
+                async with engine.begin() as conn:
+                    count, after = await repository.refresh_decay(conn, model, datetime.now(UTC), after, 1000)
+                updated += count
+            REFRESH_SECONDS.observe(time.perf_counter() - started)
+            log.debug("refreshed %d scores", updated)
+        except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
+            log.warning("decay refresh failed (%s: %s)", type(exc).__name__, exc)
+        try:
+            await asyncio.wait_for(stop.wait(), settings.sink_refresh_seconds)
+        except asyncio.TimeoutError:
+            pass
 
 
 def main() -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_score_daily, rep_scores, tenants
+from shared.db.schema import rep_score_daily, rep_scores, scored_events, tenants
 from shared.scores import ScoreSnapshot
+from shared.scoring import RepState, ScoringModel, evaluate
 
 _SCORE_FIELDS = ("brand", "people", "insights", "relationships", "total", "state", "model_version", "as_of", "seq", "events")
 
@@ -42,7 +44,7 @@ async def upsert_current(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) 
     stmt = insert(rep_scores).values([_row(s) for s in snapshots])
     stmt = stmt.on_conflict_do_update(
         index_elements=[rep_scores.c.tenant_id, rep_scores.c.rep_id],
-        set_={**{f: stmt.excluded[f] for f in _SCORE_FIELDS}, "updated_at": stmt.excluded.as_of},
+        set_={**{f: stmt.excluded[f] for f in _SCORE_FIELDS}, "updated_at": stmt.excluded.as_of, "evaluated_at": None},
         where=rep_scores.c.seq < stmt.excluded.seq,
     )
     await conn.execute(stmt)
@@ -60,3 +62,63 @@ async def upsert_daily(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) ->
     )
     await conn.execute(stmt)
     return len(snapshots)
+
+
+async def insert_scored_events(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
+    """The ledger: one row per scored event, first write wins (replays and duplicates are no-ops)."""
+    rows = [
+        {
+            "tenant_id": s.tenant_id,
+            "source": s.event.source,
+            "event_id": s.event.id,
+            "rep_id": s.rep_id,
+            "type": s.event.type,
+            "pillar": s.event.pillar,
+            "event_time": s.event.time,
+            "day": s.event.day,
+            "quality": s.event.quality,
+            "decayed": s.event.decayed,
+            "model_version": s.model_version,
+            "scored_at": s.as_of,
+        }
+        for s in snapshots
+        if s.event is not None
+    ]
+    if not rows:
+        return 0
+    await conn.execute(insert(scored_events).values(rows).on_conflict_do_nothing())
+    return len(rows)
+
+
+async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime, after: tuple[str, str], limit: int) -> tuple[int, tuple[str, str] | None]:
+    """Re-evaluate one page of current scores at ``at`` so that idle reps' totals keep decaying (ranks read
+    stored totals). Returns the rows updated and the key to continue after, or None at the end."""
+    rows = (
+        await conn.execute(
+            select(rep_scores.c.tenant_id, rep_scores.c.rep_id, rep_scores.c.state)
+            .where(
+                rep_scores.c.model_version == model.version,
+                tuple_(rep_scores.c.tenant_id, rep_scores.c.rep_id) > tuple_(*after),
+            )
+            .order_by(rep_scores.c.tenant_id, rep_scores.c.rep_id)
+            .limit(limit)
+        )
+    ).all()
+    if not rows:
+        return 0, None
+    updates = []
+    for tenant_id, rep_id, state in rows:
+        score = evaluate(model, RepState.from_json(state), at.timestamp())
+        updates.append({"t": str(tenant_id), "r": rep_id, "total": score.total, "evaluated_at": at, **score.pillars})
+    await conn.execute(
+        update(rep_scores)
+        .where(rep_scores.c.tenant_id == bindparam("t"), rep_scores.c.rep_id == bindparam("r"))
+        .values(
+            total=bindparam("total"),
+            evaluated_at=bindparam("evaluated_at"),
+            **{p: bindparam(p) for p in ("brand", "people", "insights", "relationships")},
+        ),
+        updates,
+    )
+    last = rows[-1]
+    return len(rows), (str(last[0]), last[1])
