@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.api.config import ApiSettings
-from services.api.routes import router
+from services.api import directory, routes
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
 from shared.http.observability import database_check, install_observability
@@ -43,5 +43,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     install_problem_handlers(app)
     install_observability(app, {"database": database_check(engine)})
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(directory.router)
     return app

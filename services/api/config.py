@@ -15,3 +15,4 @@ class ApiSettings(ServiceSettings):
     port: int = Field(8000, ge=1, le=65535)
     history_default_days: int = Field(30, ge=1)
     history_max_days: int = Field(366, ge=1)
+    rank_min_cohort: int = Field(10, ge=2, description="ranks in smaller cohorts are withheld (LinkedIn used 10)")

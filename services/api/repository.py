@@ -1,14 +1,17 @@
-"""SQL of the read API; every query is scoped by tenant."""
+"""SQL of the read API and the rep directory; every query is scoped by tenant (ranks across tenants return
+counts only)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_score_daily, rep_scores
+from services.api.explain import LedgerRow
+from shared.db.schema import rep_score_daily, rep_scores, reps, scored_events
 
 
 async def current_score(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
@@ -33,3 +36,71 @@ async def daily_history(
         .order_by(rep_score_daily.c.day)
     )
     return [dict(r) for r in rows.mappings()]
+
+
+async def ledger(
+    conn: AsyncConnection, tenant_id: str, rep_id: str, *, model_version: str, first_day: int, until: datetime
+) -> list[LedgerRow]:
+    """The rep's scored events up to ``until``, summed per (day, type, source)."""
+    e = scored_events.c
+    rows = await conn.execute(
+        select(e.day, e.type, e.source, func.sum(e.quality), func.sum(e.decayed), func.count())
+        .where(
+            e.tenant_id == tenant_id,
+            e.rep_id == rep_id,
+            e.model_version == model_version,
+            e.day >= first_day,
+            e.event_time <= until,
+        )
+        .group_by(e.day, e.type, e.source)
+    )
+    return [LedgerRow(day, kind, source, float(q), float(s), int(n)) for day, kind, source, q, s, n in rows]
+
+
+async def get_rep(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
+    row = await conn.execute(select(reps).where(reps.c.tenant_id == tenant_id, reps.c.rep_id == rep_id))
+    found = row.mappings().one_or_none()
+    return dict(found) if found else None
+
+
+async def put_rep(conn: AsyncConnection, tenant_id: str, rep_id: str, fields: dict[str, Any]) -> bool:
+    """Create or replace a directory entry; True when it was created."""
+    stmt = insert(reps).values(tenant_id=tenant_id, rep_id=rep_id, **fields)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[reps.c.tenant_id, reps.c.rep_id], set_={**fields, "updated_at": func.now()}
+    ).returning(literal(True).label("done"), (reps.c.created_at == reps.c.updated_at).label("created"))
+    row = (await conn.execute(stmt)).one()
+    return bool(row.created)
+
+
+async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id: str, rep: dict | None) -> tuple[int, int] | None:
+    """(members scoring lower, cohort size) for 'team', 'tenant' or 'industry'; None if the rep has no such
+    cohort. Directory reps without a score count as 0; the tenant cohort also holds scored reps not in it."""
+    total = func.coalesce(rep_scores.c.total, 0.0)
+    joined = reps.outerjoin(
+        rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id)
+    )
+    if cohort == "team":
+        if not rep or not rep.get("team"):
+            return None
+        members = select(total.label("total")).select_from(joined).where(
+            reps.c.tenant_id == tenant_id, reps.c.team == rep["team"]
+        )
+    elif cohort == "industry":
+        if not rep or not rep.get("industry"):
+            return None
+        members = select(total.label("total")).select_from(joined).where(reps.c.industry == rep["industry"])
+    else:
+        in_directory = select(total.label("total")).select_from(joined).where(reps.c.tenant_id == tenant_id)
+        scored_only = select(rep_scores.c.total.label("total")).where(
+            rep_scores.c.tenant_id == tenant_id,
+            ~select(reps.c.rep_id)
+            .where(reps.c.tenant_id == rep_scores.c.tenant_id, reps.c.rep_id == rep_scores.c.rep_id)
+            .exists(),
+        )
+        members = union_all(in_directory, scored_only)
+    sub = members.subquery()
+    row = (
+        await conn.execute(select(func.count().filter(sub.c.total < mine), func.count()).select_from(sub))
+    ).one()
+    return int(row[0]), int(row[1])

@@ -1,54 +1,128 @@
-"""Read routes: parse, call, return. Every query is scoped to the caller's tenant."""
+"""Score routes: parse, call, return. Every query is scoped to the caller's tenant."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from services.api import repository
-from services.api.schemas import HistoryPoint, Pillars, RepHistory, RepScore
+from services.api import explain, repository
+from services.api.schemas import (
+    Change,
+    Contribution,
+    Explanation,
+    HistoryPoint,
+    Pillars,
+    Rank,
+    Ranks,
+    RepHistory,
+    RepScore,
+)
 from services.api.scores import end_of_day, score_at
 from shared.events import REP_ID_PATTERN
 from shared.http.auth import TenantId
 from shared.http.problems import Problem
+from shared.scoring import PILLARS, Score
 
 router = APIRouter(prefix="/v1", tags=["scores"])
 
 RepIdPath = Annotated[str, Path(pattern=REP_ID_PATTERN, description="the rep's id (the events' subject)")]
-_ERRORS = {
+ERRORS = {
     400: {"description": "Invalid parameter (problem+json)"},
     401: {"description": "Missing or unknown API key"},
     404: {"description": "No such rep for this tenant"},
 }
+EXPLAIN_DAYS = 30
+COHORTS = ("team", "tenant", "industry")
 
 
-def _not_found(rep_id: str) -> Problem:
+def not_found(rep_id: str) -> Problem:
     return Problem(404, "Rep not found", f"no score for rep {rep_id!r} in your tenant")
 
 
-@router.get("/reps/{rep_id}/score", response_model=RepScore, responses=_ERRORS, summary="A rep's current score")
-async def get_score(request: Request, rep_id: RepIdPath, tenant_id: TenantId) -> RepScore:
+def _day(at: datetime) -> int:
+    return math.floor(at.timestamp() / 86_400)
+
+
+async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: float) -> Ranks:  # type: ignore[no-untyped-def]
+    minimum = request.app.state.settings.rank_min_cohort
+    rep = await repository.get_rep(conn, tenant_id, rep_id)
+    out = {}
+    for cohort in COHORTS:
+        counts = await repository.rank_counts(conn, total, cohort, tenant_id, rep)
+        if counts is None:
+            out[cohort] = Rank(withheld=f"the rep has no {cohort} in the directory (PUT /v1/reps/{{rep_id}})")
+        elif counts[1] < minimum:
+            out[cohort] = Rank(withheld=f"cohort smaller than {minimum}")
+        else:
+            below, size = counts
+            out[cohort] = Rank(percentile=round(100.0 * below / (size - 1), 1))
+    return Ranks(**out)
+
+
+@router.get("/reps/{rep_id}/score", response_model=RepScore, responses=ERRORS, summary="A rep's score, explained")
+async def get_score(
+    request: Request,
+    rep_id: RepIdPath,
+    tenant_id: TenantId,
+    at: Annotated[
+        datetime | None,
+        Query(description="RFC 3339 instant: decay applied up to it, events after it ignored; default now"),
+    ] = None,
+) -> RepScore:
+    now = datetime.now(UTC)
+    if at is not None:
+        if at.tzinfo is None:
+            raise Problem(400, "Invalid parameter", "at must be an RFC 3339 instant with an offset, e.g. ...Z")
+        if at > now:
+            raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is in the future")
+    when = at or now
+    model = request.app.state.model
     async with request.app.state.engine.connect() as conn:
         row = await repository.current_score(conn, tenant_id, rep_id)
-    if row is None:
-        raise _not_found(rep_id)
-    now = datetime.now(UTC)
-    model = request.app.state.model
-    score = score_at(model, row, now)
+        if row is None:
+            raise not_found(rep_id)
+        first_day = _day(when) - explain.horizon_days(model)
+        rows = await repository.ledger(
+            conn, tenant_id, rep_id, model_version=model.version, first_day=first_day, until=when
+        )
+        earlier = await repository.ledger(
+            conn, tenant_id, rep_id, model_version=model.version, first_day=first_day, until=when - timedelta(days=1)
+        )
+        if at is None:
+            score = score_at(model, row, now)
+            ranks = await _ranks(request, conn, tenant_id, rep_id, row["total"])
+        else:
+            score, ranks = explain.score_at(model, rows, at.timestamp()), None
+    yesterday: Score = explain.score_at(model, earlier, (when - timedelta(days=1)).timestamp())
+    if at is None:  # compare like with like: the ledger's reading of now against its reading of yesterday
+        today = explain.score_at(model, rows, now.timestamp())
+    else:
+        today = score
+    contributions = explain.contributions(model, rows, when.timestamp(), _day(when) - EXPLAIN_DAYS + 1, score.pillars)
     return RepScore(
         rep_id=rep_id,
         total=score.total,
         pillars=Pillars(**score.pillars),
-        as_of=now,
+        as_of=when,
         model_version=row["model_version"],
         updated_at=row["as_of"],
-        events=row["events"],
+        events=row["events"] if at is None else sum(r.events for r in rows),
+        ranks=ranks,
+        explanation=Explanation(
+            window_days=EXPLAIN_DAYS,
+            contributions=[Contribution(**c.__dict__) for c in contributions],
+            change_since_yesterday=Change(
+                total=round(today.total - yesterday.total, 2),
+                pillars={p: round(today.pillars[p] - yesterday.pillars[p], 2) for p in PILLARS},
+            ),
+        ),
     )
 
 
-@router.get("/reps/{rep_id}/history", response_model=RepHistory, responses=_ERRORS, summary="Daily score points")
+@router.get("/reps/{rep_id}/history", response_model=RepHistory, responses=ERRORS, summary="Daily score points")
 async def get_history(
     request: Request,
     rep_id: RepIdPath,
@@ -67,7 +141,7 @@ async def get_history(
     async with request.app.state.engine.connect() as conn:
         current = await repository.current_score(conn, tenant_id, rep_id)
         if current is None:
-            raise _not_found(rep_id)
+            raise not_found(rep_id)
         rows = await repository.daily_history(conn, tenant_id, rep_id, start, end)
     model = request.app.state.model
     points = []

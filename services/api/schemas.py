@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Pillars(BaseModel):
@@ -12,6 +15,36 @@ class Pillars(BaseModel):
     relationships: float = Field(ge=0, le=25)
 
 
+class Rank(BaseModel):
+    percentile: float | None = Field(None, description="share of the cohort scoring lower, 0-100; null if withheld")
+    withheld: str | None = Field(None, description="why no percentile is shown (cohort too small, no cohort)")
+
+
+class Ranks(BaseModel):
+    team: Rank
+    tenant: Rank
+    industry: Rank
+
+
+class Contribution(BaseModel):
+    pillar: str
+    source: str
+    type: str
+    points: float = Field(description="the part of the pillar's points this activity accounts for")
+    events: int
+
+
+class Change(BaseModel):
+    total: float
+    pillars: dict[str, float]
+
+
+class Explanation(BaseModel):
+    window_days: int
+    contributions: list[Contribution] = Field(description="by pillar, platform and activity type, largest first")
+    change_since_yesterday: Change = Field(description="score now minus score 24 hours earlier, per pillar")
+
+
 class RepScore(BaseModel):
     rep_id: str
     total: float = Field(ge=0, le=100, description="sum of the four pillars")
@@ -19,7 +52,9 @@ class RepScore(BaseModel):
     as_of: datetime = Field(description="the instant the score is evaluated at (decay applied up to it)")
     model_version: str
     updated_at: datetime = Field(description="when the scorer last changed this rep's state")
-    events: int = Field(description="activity events scored for this rep")
+    events: int = Field(description="activity events scored for this rep (all time)")
+    ranks: Ranks | None = Field(None, description="percentile ranks now; absent for a read with `at`")
+    explanation: Explanation
 
 
 class HistoryPoint(BaseModel):
@@ -33,3 +68,27 @@ class RepHistory(BaseModel):
     rep_id: str
     model_version: str
     points: list[HistoryPoint]
+
+
+class RepIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Label | None = None
+    team: Label | None = None
+    industry: Label | None = Field(None, description="compared across tenants case-insensitively")
+    identities: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")], Label] = Field(
+        default_factory=dict, description="platform -> the rep's user id there, e.g. {\"linkedin\": \"urn:li:...\"}"
+    )
+
+
+class Rep(RepIn):
+    rep_id: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ModelFeed(BaseModel):
+    source: str
+    type: str
+    pillar: Literal["brand", "people", "insights", "relationships"]
+    weight: float = Field(description="base weight times the platform multiplier")

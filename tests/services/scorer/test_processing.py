@@ -16,6 +16,7 @@ def envelope(**kw) -> ActivityEnvelope:  # type: ignore[no-untyped-def]
 def test_a_new_event_is_scored_and_moves_the_seq() -> None:
     d = decide(MODEL, envelope(), offset=7, first_seen_at=None, state=RepState(), now=NOW)
     assert d.verdict is Verdict.SCORED and d.state is not None and d.state.seq == 7
+    assert d.contribution is not None and d.contribution.pillar == "brand"
 
 
 def test_the_same_id_at_another_offset_is_a_duplicate() -> None:
@@ -34,10 +35,10 @@ def test_a_replayed_record_is_not_applied_twice_but_its_first_delivery_after_a_l
 
 def test_unscorable_events_go_to_the_dead_letter_topic_with_a_reason() -> None:
     unknown = decide(MODEL, envelope(type_="telepathy.used"), offset=1, first_seen_at=None, state=RepState(), now=NOW)
-    assert unknown.verdict is Verdict.DEAD_LETTER and "telepathy.used" in (unknown.reason or "")
+    assert unknown.verdict is Verdict.UNKNOWN_TYPE and unknown.dead_letter and "telepathy.used" in (unknown.reason or "")
     future = envelope(time=NOW + timedelta(hours=2))
     d = decide(MODEL, future, offset=1, first_seen_at=None, state=RepState(), now=NOW)
-    assert d.verdict is Verdict.DEAD_LETTER and "future" in (d.reason or "")
+    assert d.verdict is Verdict.FUTURE and d.dead_letter and "future" in (d.reason or "")
 
 
 def test_outcomes_are_kept_not_scored() -> None:

@@ -1,0 +1,53 @@
+"""The rep directory (name, team, industry, platform identities) and the active scoring model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from services.api import repository
+from services.api.routes import ERRORS, RepIdPath
+from services.api.schemas import ModelFeed, Rep, RepIn
+from shared.http.auth import TenantId
+from shared.http.problems import Problem
+
+router = APIRouter(prefix="/v1")
+
+
+@router.put("/reps/{rep_id}", response_model=Rep, responses=ERRORS, tags=["reps"], summary="Create or replace a rep")
+async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenant_id: TenantId, body: RepIn) -> Rep:
+    fields = body.model_dump()
+    if fields["industry"]:
+        fields["industry"] = fields["industry"].lower()
+    async with request.app.state.engine.begin() as conn:
+        created = await repository.put_rep(conn, tenant_id, rep_id, fields)
+        row = await repository.get_rep(conn, tenant_id, rep_id)
+    response.status_code = 201 if created else 200
+    return Rep(**{k: v for k, v in row.items() if k != "tenant_id"})  # type: ignore[union-attr]
+
+
+@router.get("/reps/{rep_id}", response_model=Rep, responses=ERRORS, tags=["reps"], summary="A rep's directory entry")
+async def get_rep(request: Request, rep_id: RepIdPath, tenant_id: TenantId) -> Rep:
+    async with request.app.state.engine.connect() as conn:
+        row = await repository.get_rep(conn, tenant_id, rep_id)
+    if row is None:
+        raise Problem(404, "Rep not found", f"rep {rep_id!r} is not in your tenant's directory")
+    return Rep(**{k: v for k, v in row.items() if k != "tenant_id"})
+
+
+@router.get("/model", tags=["model"], summary="The active scoring model, and which pillar each (source, type) feeds")
+async def get_model(request: Request) -> dict[str, Any]:
+    model = request.app.state.model
+    platforms = sorted(p for p in model.platforms if p != "default")
+    feeds = [
+        ModelFeed(source=source, type=kind, pillar=a.pillar, weight=round(a.weight * model.platform_multiplier(kind, source), 4))
+        for kind, a in sorted(model.activities.items())
+        for source in sorted(set(platforms) | set(a.platforms))
+    ]
+    return {
+        "version": model.version,
+        "model": model.model_dump(mode="json"),
+        "feeds": [f.model_dump() for f in feeds],
+        "other_sources": "any other source feeds the same pillars with the 'default' platform multiplier",
+    }
