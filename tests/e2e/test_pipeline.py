@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
 from shared.scoring import PILLARS
+from tests.e2e.helpers import wait_for_score
 from tests.factories import bearer, cloud_event
-
-WAIT_SECONDS = 60
-
-
-async def wait_for_score(api: httpx.AsyncClient, key: str, rep: str, events: int) -> dict:
-    """Poll the api until the rep's score reflects ``events`` scored events (bounded wait)."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    last = None
-    while time.monotonic() < deadline:
-        response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
-        last = response
-        if response.status_code == 200 and response.json()["events"] >= events:
-            return response.json()
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"no score with {events} events for {rep} after {WAIT_SECONDS}s: {last and last.text}")
 
 
 def activity(rep: str, n_days: int, per_day: list[str]) -> list[dict]:
