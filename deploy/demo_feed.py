@@ -5,7 +5,7 @@ First it backfills the last 30 days (so scores look lived-in at once), then it s
 second. Event ids are derived from the rep, day and draw, so a restart re-sends the same ids and the
 scorer's idempotency keeps the scores unchanged.
 
-    SSI_DEMO_API_KEY=... python deploy/demo_feed.py --ingest http://127.0.0.1:8001
+    SSI_DEMO_API_KEY=... python deploy/demo_feed.py --ingest http://127.0.0.1:8001 --api http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -95,6 +95,17 @@ def events_for(rep: str, team: str, intensity: float, start: datetime, seconds: 
     return out
 
 
+def register(api: httpx.Client, key: str) -> None:
+    """Put the 50 reps in the directory (team and industry), so that the api can rank them."""
+    for rep, team, _ in reps():
+        number = int(rep.split("-")[1])
+        body = {"name": f"Demo Rep {number}", "team": team, "industry": "software",
+                "identities": {"linkedin": f"urn:li:person:demo{number}"}}
+        response = api.put(f"/v1/reps/{rep}", json=body, headers={"Authorization": f"Bearer {key}"})
+        if response.status_code not in (200, 201):
+            raise SystemExit(f"api refused the demo directory: {response.status_code} {response.text[:300]}")
+
+
 def post(client: httpx.Client, key: str, batch: list[dict]) -> None:
     while True:
         try:
@@ -118,11 +129,14 @@ def post(client: httpx.Client, key: str, batch: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ingest", default="http://127.0.0.1:8001")
+    parser.add_argument("--api", default="http://127.0.0.1:8000")
     parser.add_argument("--days", type=int, default=30, help="days of history to backfill")
     parser.add_argument("--once", action="store_true", help="backfill only, then exit")
     args = parser.parse_args()
     key = os.environ["SSI_DEMO_API_KEY"]
     team_of = reps()
+    with httpx.Client(base_url=args.api, timeout=30) as api:
+        register(api, key)
     with httpx.Client(base_url=args.ingest, timeout=30) as client:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         sent = 0

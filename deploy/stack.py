@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,7 +204,7 @@ def _up(stack: Stack, demo: bool) -> None:
             key = demo_key(stack)
             log = open(stack.state_dir / "demo-feed.log", "ab")  # noqa: SIM115
             feed = subprocess.Popen(
-                [str(PYTHON), str(ROOT / "deploy" / "demo_feed.py"), "--ingest", stack.ingest_url],
+                [str(PYTHON), str(ROOT / "deploy" / "demo_feed.py"), "--ingest", stack.ingest_url, "--api", stack.api_url],
                 env={**stack.env(), "SSI_DEMO_API_KEY": key},
                 cwd=ROOT,
                 stdout=log,
@@ -230,7 +231,14 @@ def demo_key(stack: Stack) -> str:
 
     path = stack.state_dir / "demo-tenant.json"
     if path.exists():
-        return json.loads(path.read_text())["api_key"]
+        key = json.loads(path.read_text())["api_key"]
+        request = urllib.request.Request(f"{stack.api_url}/v1/reps/rep-001", headers={"Authorization": f"Bearer {key}"})
+        try:
+            urllib.request.urlopen(request, timeout=5)  # noqa: S310 - loopback only
+            return key
+        except urllib.error.HTTPError as exc:
+            if exc.code != 401:  # 404 is fine: the key is valid, the directory is empty
+                return key
     created = json.loads(stack.cli("tenant", "create", f"demo-{int(time.time())}", "--json"))
     path.write_text(json.dumps(created))
     path.chmod(0o600)

@@ -11,7 +11,9 @@ def create_app(settings: ScorerSettings) -> faust.App:
 
     model = settings.scoring_model()  # validated at start-up: a bad model file stops the worker here
     app = faust.App(
-        settings.app_id,
+        # one consumer group and one set of tables per model version: a new model rebuilds its state by
+        # replaying the activity topic from the start, beside the old one
+        f"{settings.app_id}-{model.version}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         datadir=str(settings.data_dir),

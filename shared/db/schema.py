@@ -112,7 +112,7 @@ scored_events = Table(
     Column("day", Integer, nullable=False, comment="UTC day of the event, days since the epoch"),
     Column("quality", Float, nullable=False),
     Column("decayed", Float, nullable=False, comment="quality * 2^((event_time - day start) / half-life)"),
-    Column("model_version", Text, nullable=False),
+    Column("model_version", Text, primary_key=True, comment="a new model version re-scores every event"),
     Column("scored_at", DateTime(timezone=True), nullable=False),
     Index("ix_scored_events_rep_time", "tenant_id", "rep_id", "event_time"),
     comment="every scored event once (the ledger behind explanations and point-in-time reads)",

@@ -64,7 +64,7 @@ class QualityParams(_Strict):
 class ScoringModel(_Strict):
     """Which activity feeds which pillar with what weight, how fast it decays and how it saturates."""
 
-    version: Annotated[str, Field(min_length=1, max_length=64)]
+    version: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", description="also names the scorer's tables")]
     description: str = ""
     late_window_days: int = Field(
         35, ge=1, le=366, description="per-day buckets kept this many days behind a rep's newest event"

@@ -45,7 +45,7 @@ async def upsert_current(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) 
     stmt = stmt.on_conflict_do_update(
         index_elements=[rep_scores.c.tenant_id, rep_scores.c.rep_id],
         set_={**{f: stmt.excluded[f] for f in _SCORE_FIELDS}, "updated_at": stmt.excluded.as_of, "evaluated_at": None},
-        where=rep_scores.c.seq < stmt.excluded.seq,
+        where=(rep_scores.c.seq < stmt.excluded.seq) | (rep_scores.c.model_version != stmt.excluded.model_version),
     )
     await conn.execute(stmt)
     return len(snapshots)
@@ -58,7 +58,8 @@ async def upsert_daily(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) ->
     stmt = stmt.on_conflict_do_update(
         index_elements=[rep_score_daily.c.tenant_id, rep_score_daily.c.rep_id, rep_score_daily.c.day],
         set_={f: stmt.excluded[f] for f in _SCORE_FIELDS},
-        where=rep_score_daily.c.seq < stmt.excluded.seq,
+        where=(rep_score_daily.c.seq < stmt.excluded.seq)
+        | (rep_score_daily.c.model_version != stmt.excluded.model_version),
     )
     await conn.execute(stmt)
     return len(snapshots)

@@ -41,10 +41,10 @@ def upgrade() -> None:
     sa.Column('day', sa.Integer(), nullable=False, comment='UTC day of the event, days since the epoch'),
     sa.Column('quality', sa.Float(), nullable=False),
     sa.Column('decayed', sa.Float(), nullable=False, comment='quality * 2^((event_time - day start) / half-life)'),
-    sa.Column('model_version', sa.Text(), nullable=False),
+    sa.Column('model_version', sa.Text(), nullable=False, comment='a new model version re-scores every event'),
     sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_scored_events_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('tenant_id', 'source', 'event_id', name=op.f('pk_scored_events')),
+    sa.PrimaryKeyConstraint('tenant_id', 'source', 'event_id', 'model_version', name=op.f('pk_scored_events')),
     comment='every scored event once (the ledger behind explanations and point-in-time reads)'
     )
     op.create_index('ix_scored_events_rep_time', 'scored_events', ['tenant_id', 'rep_id', 'event_time'], unique=False)
