@@ -117,6 +117,11 @@ class Stack:
         self._script("kafka.sh", "stop")
         self._script("postgres.sh", "stop")
 
+    def destroy_infra(self) -> None:
+        """Stop Kafka and Postgres and delete their data (the bench starts from nothing each time)."""
+        self._script("kafka.sh", "destroy")
+        self._script("postgres.sh", "destroy")
+
     def cli(self, *args: str) -> str:
         result = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "ssi"), *args], env=self.env(), cwd=ROOT, capture_output=True, text=True
@@ -137,10 +142,14 @@ class Stack:
         port = {"ingest": self.ingest_port, "scorer": self.scorer_port, "api": self.api_port}.get(name)
         return f"http://127.0.0.1:{port}/readyz" if port else f"http://127.0.0.1:{self.sink_port}/metrics"
 
-    def start_service(self, name: str) -> subprocess.Popen:
+    def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
         proc = subprocess.Popen(
-            [str(PYTHON), *self.SERVICES[name]], env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            [str(PYTHON), *self.SERVICES[name]],
+            env={**self.env(), **(extra_env or {})},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         self.processes[name] = proc
         return proc

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """make bench: pipeline figures from one run on this machine (not a test; prints numbers, asserts nothing).
 
-Starts its own stack (profile `bench`, own ports and data) and measures:
-1. ingest: events/s accepted for batches of 100 events, and requests/s for single events (with p50/p99);
-2. scorer: events/s scored, measured as the catch-up rate of a backlog (scorer stopped while the backlog is
-   produced through ingest, then started; timed from its readiness until its counter covers the backlog);
-3. freshness: p50/p99 seconds from ingest's 202 to the new score being visible in the api, one event at a time.
+Starts its own stack from empty data (profile `bench`, own ports) and measures:
+1. ingest: events/s accepted for batches of 100 events, and requests/s for single events (p50/p99);
+2. scorer: events/s per worker for the same backlog, with the skeleton model and with the real model, each
+   a fresh consumer group (the scorer's group and tables are per model version) started after the backlog
+   was produced, timed from readiness until its counter covers the backlog; the sink is stopped meanwhile;
+3. sink: score records/s written to Postgres while catching up on both models' snapshots;
+4. freshness: p50/p99 seconds from ingest's 202 to the new score being visible in the api, one at a time;
+5. state size per rep for both models (JSON bytes of the Faust table value), and the scorer's RSS.
 Everything shares the machine's 2 cores with Kafka, Postgres and the load generator itself.
 """
 
@@ -22,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -29,7 +33,11 @@ sys.path.insert(0, str(ROOT))
 
 from stack import Stack  # noqa: E402
 
+from shared.scoring import RepState, apply_event, load_default_model, load_packaged_model  # noqa: E402
+
 TYPES = ["post.published", "comment.posted", "connection.accepted", "message.replied", "profile.viewed", "reaction.given"]
+SKELETON = ROOT / "shared" / "scoring" / "models" / "skeleton-v1.toml"
+REPS = 500
 
 
 def event(rep: str, i: int) -> dict:
@@ -39,8 +47,8 @@ def event(rep: str, i: int) -> dict:
         "source": "linkedin",
         "type": TYPES[i % len(TYPES)],
         "subject": rep,
-        "time": (datetime.now(UTC) - timedelta(minutes=i % 600)).isoformat(),
-        "data": {},
+        "time": (datetime.now(UTC) - timedelta(minutes=(i * 7) % (60 * 24 * 30))).isoformat(),
+        "data": {"counterpart": {"is_decision_maker": i % 3 == 0}},
     }
 
 
@@ -49,12 +57,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def scorer_count(client: httpx.AsyncClient, port: int) -> float:
+async def counter(client: httpx.AsyncClient, port: int, name: str) -> float:
     text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
-    return sum(float(m) for m in re.findall(r'^ssi_scorer_events_total\{outcome="[a-z_]+"\} ([0-9.e+]+)$', text, re.M))
+    return sum(float(m) for m in re.findall(rf'^{name}\{{outcome="[a-z_]+"\}} ([0-9.e+]+)$', text, re.M))
 
 
-async def ingest_batches(client: httpx.AsyncClient, key: str, total: int, batch: int, concurrency: int) -> tuple[float, list[float]]:
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+async def ingest_batches(client: httpx.AsyncClient, key: str, total: int, batch: int, concurrency: int, sent: list) -> tuple[float, list[float]]:
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/cloudevents-batch+json"}
     latencies: list[float] = []
     queue = list(range(0, total, batch))
@@ -62,18 +77,19 @@ async def ingest_batches(client: httpx.AsyncClient, key: str, total: int, batch:
     async def worker() -> None:
         while queue:
             start_index = queue.pop()
-            body = [event(f"bench-rep-{(start_index + j) % 500}", start_index + j) for j in range(batch)]
+            body = [event(f"bench-rep-{(start_index + j) % REPS}", start_index + j) for j in range(batch)]
             t = time.perf_counter()
             r = await client.post("/v1/events", json=body, headers=headers)
             latencies.append(time.perf_counter() - t)
             assert r.status_code == 202, r.text
+            sent.extend(body)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return total / (time.perf_counter() - started), latencies
 
 
-async def ingest_singles(client: httpx.AsyncClient, key: str, total: int, concurrency: int) -> tuple[float, list[float]]:
+async def ingest_singles(client: httpx.AsyncClient, key: str, total: int, concurrency: int, sent: list) -> tuple[float, list[float]]:
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/cloudevents+json"}
     latencies: list[float] = []
     remaining = [total]
@@ -81,14 +97,29 @@ async def ingest_singles(client: httpx.AsyncClient, key: str, total: int, concur
     async def worker() -> None:
         while remaining[0] > 0:
             remaining[0] -= 1
+            body = event(f"bench-rep-{remaining[0] % REPS}", remaining[0])
             t = time.perf_counter()
-            r = await client.post("/v1/events", json=event(f"single-{remaining[0] % 200}", remaining[0]), headers=headers)
+            r = await client.post("/v1/events", json=body, headers=headers)
             latencies.append(time.perf_counter() - t)
             assert r.status_code == 202, r.text
+            sent.append(body)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return total / (time.perf_counter() - started), latencies
+
+
+async def catch_up(stack: Stack, plain: httpx.AsyncClient, records: int, model_file: Path | None) -> tuple[float, float]:
+    """Start a scorer (fresh group) on the backlog; events/s from readiness to the last record, and its RSS."""
+    stack.start_service("scorer", {"SSI_MODEL_FILE": str(model_file)} if model_file else None)
+    stack.wait_ready("scorer", 300)
+    start_count, started = await counter(plain, stack.scorer_port, "ssi_scorer_events_total"), time.perf_counter()
+    while (done := await counter(plain, stack.scorer_port, "ssi_scorer_events_total")) < records:
+        if time.perf_counter() - started > 900:
+            raise SystemExit(f"scorer did not catch up within 900 s ({done} of {records})")
+        await asyncio.sleep(0.2)
+    rate = (done - start_count) / (time.perf_counter() - started)
+    return rate, rss_mib(stack.processes["scorer"].pid)
 
 
 async def freshness(ingest: httpx.AsyncClient, api: httpx.AsyncClient, key: str, samples: int) -> list[float]:
@@ -109,65 +140,86 @@ async def freshness(ingest: httpx.AsyncClient, api: httpx.AsyncClient, key: str,
     return out
 
 
+def state_sizes(events: list[dict]) -> dict[str, float]:
+    """JSON bytes of each rep's table value after all bench events, for both models (pure, no Kafka)."""
+    out = {}
+    for name, model in (("skeleton", load_packaged_model("skeleton-v1.toml")), ("real", load_default_model())):
+        states: dict[str, RepState] = {}
+        for seq, e in enumerate(events):
+            states[e["subject"]] = apply_event(
+                model, states.get(e["subject"], RepState()), event_type=e["type"], source=e["source"],
+                event_time=datetime.fromisoformat(e["time"]).timestamp(), seq=seq, data=e["data"],
+            )
+        sizes = [len(orjson.dumps(s.to_json())) for s in states.values()]
+        out[f"state_bytes_per_rep_{name}_avg"] = round(statistics.mean(sizes))
+        out[f"state_bytes_per_rep_{name}_max"] = max(sizes)
+    return out
+
+
 async def run(stack: Stack) -> dict:
     key = json.loads(stack.cli("tenant", "create", f"bench-{uuid.uuid4().hex[:8]}", "--json"))["api_key"]
     limits = httpx.Limits(max_connections=64)
+    results: dict = {}
+    sent: list[dict] = []
     async with httpx.AsyncClient(base_url=stack.ingest_url, timeout=60, limits=limits) as ingest, \
             httpx.AsyncClient(base_url=stack.api_url, timeout=60) as api, httpx.AsyncClient(timeout=10) as plain:
-        await ingest_batches(ingest, key, 2_000, 100, 4)  # warm-up
-        print("warmed up; producing the backlog with the scorer stopped", flush=True)
-        results: dict = {}
-
-        # 1+2: backlog through ingest while the scorer is stopped, then its catch-up rate
-        stack.stop_service("scorer")
-        backlog = 40_000
-        rate, lat = await ingest_batches(ingest, key, backlog, 100, 8)
+        await ingest_batches(ingest, key, 2_000, 100, 4, sent)  # warm-up
+        print("warmed up; producing the backlog with no scorer running", flush=True)
+        rate, lat = await ingest_batches(ingest, key, 40_000, 100, 8, sent)
         results["ingest_batch100_events_per_s"] = round(rate)
         results["ingest_batch100_request_p50_s"] = round(pct(lat, 0.5), 4)
         results["ingest_batch100_request_p99_s"] = round(pct(lat, 0.99), 4)
-        srate, slat = await ingest_singles(ingest, key, 3_000, 16)
+        srate, slat = await ingest_singles(ingest, key, 3_000, 16, sent)
         results["ingest_single_requests_per_s"] = round(srate)
         results["ingest_single_request_p50_s"] = round(pct(slat, 0.5), 4)
         results["ingest_single_request_p99_s"] = round(pct(slat, 0.99), 4)
-        print("backlog produced; starting the scorer", flush=True)
-        stack.start_service("scorer")
-        stack.wait_ready("scorer", 180)
-        start_count, started = await scorer_count(plain, stack.scorer_port), time.perf_counter()
-        # the counter restarts at 0 with the process; the backlog is every record produced while it was down
-        target = backlog + 3_000
-        while True:
-            done = await scorer_count(plain, stack.scorer_port)
-            if done >= target:
-                break
-            if time.perf_counter() - started > 600:
-                raise SystemExit(f"scorer did not catch up within 600 s ({done - start_count} of {target})")
-            await asyncio.sleep(0.25)
-        elapsed = time.perf_counter() - started
-        results["scorer_events_per_s"] = round((done - start_count) / elapsed)
-        results["scorer_backlog_records"] = int(done - start_count)
+        records = len(sent)
+        results["backlog_records"] = records
 
-        print(f"scorer caught up: {results['scorer_events_per_s']} events/s; measuring freshness", flush=True)
-        # 3: freshness once the backlog is gone
-        await asyncio.sleep(3)
+        stack.stop_service("sink")
+        print(f"backlog of {records}; scorer with the skeleton model", flush=True)
+        rate, rss = await catch_up(stack, plain, records, SKELETON)
+        results["scorer_events_per_s_skeleton_model"], results["scorer_rss_mib_skeleton_model"] = round(rate), rss
+        stack.stop_service("scorer")
+        print("scorer with the real model", flush=True)
+        rate, rss = await catch_up(stack, plain, records, None)
+        results["scorer_events_per_s_real_model"], results["scorer_rss_mib_real_model"] = round(rate), rss
+
+        print("sink catching up on both models' snapshots", flush=True)
+        stack.start_service("sink")
+        stack.wait_ready("sink", 60)
+        started = time.perf_counter()
+        while (written := await counter(plain, stack.sink_port, "ssi_sink_records_total")) < 2 * records:
+            if time.perf_counter() - started > 900:
+                raise SystemExit(f"sink did not catch up ({written} of {2 * records})")
+            await asyncio.sleep(0.2)
+        results["sink_records_per_s"] = round(written / (time.perf_counter() - started))
+
+        print("measuring freshness", flush=True)
+        await asyncio.sleep(2)
         fresh = await freshness(ingest, api, key, 100)
         results["ack_to_api_p50_s"] = round(statistics.median(fresh), 3)
         results["ack_to_api_p99_s"] = round(pct(fresh, 0.99), 3)
         results["ack_to_api_samples"] = len(fresh)
-        return results
+    results.update(state_sizes(sent))
+    return results
 
 
 def main() -> None:
     stack = Stack.for_profile("bench")
+    stack.destroy_infra()
     stack.start_infra()
     try:
-        stack.start_services()
+        for name in ("ingest", "api", "sink"):
+            stack.start_service(name)
+            stack.wait_ready(name)
         results = asyncio.run(run(stack))
     finally:
         stack.stop_services()
         stack.stop_infra()
     print("\nbench results (one run, 2 cores shared by Kafka, Postgres, services and the load generator):")
     for name, value in results.items():
-        print(f"  {name:34s} {value}")
+        print(f"  {name:38s} {value}")
 
 
 if __name__ == "__main__":
