@@ -91,6 +91,7 @@ class Stack:
             SSI_SCORER_SINK_PORT=str(self.sink_port),
             SSI_SCORER_DATA_DIR=str(self.state_dir / "scorer"),
             SSI_STATE_DIR=str(self.state_dir),
+            SSI_INGEST_PUBLIC_URL=self.ingest_url,
             KAFKA_PORT=str(self.kafka_port),
             KAFKA_CONTROLLER_PORT=str(self.kafka_port + 1),
             PG_PORT=str(self.pg_port),

@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.scoring import ScoringModel, load_default_model, load_model
+from shared.secretbox import DEV_SECRET_KEY, SecretBox
 
 DEV_DATABASE_URL = "postgresql+asyncpg://ssi@127.0.0.1:15432/ssi"
 DEV_KAFKA_BOOTSTRAP = "127.0.0.1:19092"
@@ -26,6 +27,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = Field(DEV_KAFKA_BOOTSTRAP, validation_alias="SSI_KAFKA_BOOTSTRAP", min_length=3)
     database_url: str = Field(DEV_DATABASE_URL, validation_alias="SSI_DATABASE_URL")
     model_file: Path | None = Field(None, validation_alias="SSI_MODEL_FILE", description="default: packaged model")
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET_KEY), validation_alias="SSI_SECRET_KEY", description="Fernet key for secrets at rest"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="SSI_LOG_LEVEL")
 
     @model_validator(mode="after")
@@ -35,6 +39,8 @@ class ServiceSettings(BaseSettings):
         if self.env == "production":
             if self.database_url == DEV_DATABASE_URL or ":" not in self.database_url.split("//", 1)[1].split("@")[0]:
                 raise ValueError("SSI_ENV=production refuses the password-less development database URL")
+            if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
+                raise ValueError("SSI_ENV=production refuses the development SSI_SECRET_KEY")
             if self.kafka_bootstrap == DEV_KAFKA_BOOTSTRAP:
                 raise ValueError("SSI_ENV=production refuses the development Kafka address; set SSI_KAFKA_BOOTSTRAP")
         return self
@@ -43,9 +49,13 @@ class ServiceSettings(BaseSettings):
         """The active scoring model, validated (a bad file raises ModelFileError at start-up)."""
         return load_model(self.model_file) if self.model_file else load_default_model()
 
+    def secret_box(self) -> SecretBox:
+        return SecretBox(self.secret_key.get_secret_value())
+
     def safe_dump(self) -> dict[str, object]:
         """For start-up logs: everything but credentials."""
         data = self.model_dump()
+        data["secret_key"] = "***"
         url = str(data["database_url"])
         if "@" in url:
             scheme, rest = url.split("//", 1)

@@ -11,6 +11,15 @@ SCORES = "ssi.scores.v1"
 DEAD_LETTER = "ssi.deadletter.v1"
 """Records that could not be scored, with the reason and their topic[partition]@offset."""
 
+WEBHOOKS_RAW = "ssi.webhooks.raw.v1"
+"""Verified provider-native webhook events, kept raw so that a fixed mapping can be replayed."""
+
+NORMALIZED = "ssi.normalized.v1"
+"""Webhook events mapped to the activity vocabulary, keyed by tenant, platform and platform identity."""
+
+IDENTITIES = "ssi.identities.v1"
+"""Compacted: which rep claims a platform identity, keyed like NORMALIZED (tombstone when released)."""
+
 DEFAULT_PARTITIONS = 4
 
 KEY_SEPARATOR = "|"
@@ -32,3 +41,8 @@ def split_rep_key(key: str) -> tuple[str, str]:
 def dedup_key(tenant_id: str, source: str, event_id: str) -> str:
     """Idempotency key of an event: its id is unique per tenant and source (CloudEvents 1.0)."""
     return KEY_SEPARATOR.join((tenant_id, source, event_id))
+
+
+def identity_key(tenant_id: str, platform: str, identity: str) -> str:
+    """Key of NORMALIZED and IDENTITIES: a platform identity's events and its claim meet in one partition."""
+    return KEY_SEPARATOR.join((tenant_id, platform, identity))

@@ -14,6 +14,7 @@ from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
+from shared.kafka_producer import KafkaUnavailable, Producer
 
 log = logging.getLogger("ssi.api")
 
@@ -21,11 +22,17 @@ log = logging.getLogger("ssi.api")
 def create_app(settings: ApiSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-api")
     model = settings.scoring_model()
+    producer = Producer(settings.kafka_bootstrap, timeout=10.0)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("api starting with %s, model %s", settings.safe_dump(), model.version)
+        try:
+            await producer.start()
+        except KafkaUnavailable as exc:
+            log.warning("Kafka not reachable yet (%s); directory writes answer 503 until it is", exc)
         yield
+        await producer.stop()
         await engine.dispose()
 
     app = FastAPI(
@@ -40,9 +47,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.engine = engine
     app.state.model = model
     app.state.tenant_keys = TenantKeys(engine)
+    app.state.producer = producer
 
     install_problem_handlers(app)
-    install_observability(app, {"database": database_check(engine)})
+    install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
     return app

@@ -15,4 +15,7 @@ class ApiSettings(ServiceSettings):
     port: int = Field(8000, ge=1, le=65535)
     history_default_days: int = Field(30, ge=1)
     history_max_days: int = Field(366, ge=1)
+    ingest_public_url: str = Field(
+        "http://127.0.0.1:8001", validation_alias="SSI_INGEST_PUBLIC_URL", description="base of webhook URLs shown"
+    )
     rank_min_cohort: int = Field(10, ge=2, description="ranks in smaller cohorts are withheld (LinkedIn used 10)")

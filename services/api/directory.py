@@ -4,25 +4,57 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request, Response
 
 from services.api import repository
 from services.api.routes import ERRORS, RepIdPath
 from services.api.schemas import ModelFeed, Rep, RepIn
+from shared import topics
 from shared.http.auth import TenantId
+from shared.kafka_producer import KafkaUnavailable, Record
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/v1")
 
 
-@router.put("/reps/{rep_id}", response_model=Rep, responses=ERRORS, tags=["reps"], summary="Create or replace a rep")
+def identity_records(tenant_id: str, rep_id: str, old: dict[str, str], new: dict[str, str]) -> list[Record]:
+    """Claims for the scorer (compacted topic): the rep's identities, and tombstones for released ones."""
+    records: list[Record] = []
+    for platform, identity in new.items():
+        value = {"tenant_id": tenant_id, "rep_id": rep_id, "platform": platform, "identity": identity}
+        records.append((topics.IDENTITIES, orjson.dumps(topics.identity_key(tenant_id, platform, identity)), orjson.dumps(value)))
+    for platform, identity in old.items():
+        if new.get(platform) != identity:
+            records.append((topics.IDENTITIES, orjson.dumps(topics.identity_key(tenant_id, platform, identity)), None))
+    return records
+
+
+@router.put(
+    "/reps/{rep_id}",
+    response_model=Rep,
+    responses={**ERRORS, 409: {"description": "An identity is claimed by another rep"}, 503: {"description": "Kafka away"}},
+    tags=["reps"],
+    summary="Create or replace a rep",
+)
 async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenant_id: TenantId, body: RepIn) -> Rep:
     fields = body.model_dump()
     if fields["industry"]:
         fields["industry"] = fields["industry"].lower()
     async with request.app.state.engine.begin() as conn:
+        for platform, identity in fields["identities"].items():
+            holder = await repository.identity_holder(conn, tenant_id, platform, identity)
+            if holder is not None and holder != rep_id:
+                raise Problem(409, "Identity claimed", f"{platform} identity {identity!r} belongs to rep {holder!r}")
+        before = await repository.get_rep(conn, tenant_id, rep_id)
         created = await repository.put_rep(conn, tenant_id, rep_id, fields)
         row = await repository.get_rep(conn, tenant_id, rep_id)
+    old = (before or {}).get("identities") or {}
+    try:
+        await request.app.state.producer.send_all(identity_records(tenant_id, rep_id, old, fields["identities"]))
+    except KafkaUnavailable as exc:
+        raise Problem(503, "Event store unavailable", f"{exc}; the directory is saved, repeat the same request",
+                      headers={"Retry-After": "5"}) from None
     response.status_code = 201 if created else 200
     return Rep(**{k: v for k, v in row.items() if k != "tenant_id"})  # type: ignore[union-attr]
 

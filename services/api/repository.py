@@ -104,3 +104,10 @@ async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id
         await conn.execute(select(func.count().filter(sub.c.total < mine), func.count()).select_from(sub))
     ).one()
     return int(row[0]), int(row[1])
+
+
+async def identity_holder(conn: AsyncConnection, tenant_id: str, platform: str, identity: str) -> str | None:
+    row = await conn.execute(
+        select(reps.c.rep_id).where(reps.c.tenant_id == tenant_id, reps.c.identities[platform].astext == identity)
+    )
+    return row.scalars().first()

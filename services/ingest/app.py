@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.ingest.config import IngestSettings
-from services.ingest.publisher import KafkaUnavailable, Publisher
 from services.ingest.routes import router
 from shared.db.engine import make_engine
 from shared.events import CloudEvent
+from shared.kafka_producer import KafkaUnavailable, Producer
 from shared.http.auth import TenantKeys
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
@@ -22,17 +22,17 @@ log = logging.getLogger("ssi.ingest")
 
 def create_app(settings: IngestSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-ingest")
-    publisher = Publisher(settings.kafka_bootstrap, settings.produce_timeout_seconds)
+    producer = Producer(settings.kafka_bootstrap, settings.produce_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("ingest starting with %s", settings.safe_dump())
         try:
-            await publisher.start()
+            await producer.start()
         except KafkaUnavailable as exc:
             log.warning("Kafka not reachable yet (%s); requests answer 503 until it is", exc)
         yield
-        await publisher.stop()
+        await producer.stop()
         await engine.dispose()
 
     app = FastAPI(
@@ -42,11 +42,11 @@ def create_app(settings: IngestSettings) -> FastAPI:
         description="Accepts activity as CloudEvents 1.0 and answers 202 once Kafka has it.",
     )
     app.state.settings = settings
-    app.state.publisher = publisher
+    app.state.producer = producer
     app.state.tenant_keys = TenantKeys(engine)
 
     install_problem_handlers(app)
-    install_observability(app, {"kafka": publisher.ready, "database": database_check(engine)})
+    install_observability(app, {"kafka": producer.ready, "database": database_check(engine)})
     app.include_router(router)
 
     schema = app.openapi()

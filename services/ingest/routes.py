@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from services.ingest.metrics import EVENTS, PRODUCE_SECONDS, REQUESTS
 from services.ingest.parsing import BATCH, SINGLE, parse_events
-from services.ingest.publisher import KafkaUnavailable
+from shared import topics
 from shared.events import ActivityEnvelope
+from shared.kafka_producer import KafkaUnavailable
 from shared.http.auth import TenantId
 from shared.http.problems import Problem
 
@@ -72,7 +73,9 @@ async def submit_events(request: Request, tenant_id: TenantId) -> JSONResponse:
     envelopes = [ActivityEnvelope(tenant_id=tenant_id, received_at=now, event=e) for e in events]
     start = time.perf_counter()
     try:
-        await request.app.state.publisher.publish(envelopes)
+        await request.app.state.producer.send_all(
+            [(topics.ACTIVITY, topics.rep_key(e.tenant_id, e.event.subject).encode(), e.to_bytes()) for e in envelopes]
+        )
     except KafkaUnavailable as exc:
         REQUESTS.labels("unavailable").inc()
         raise Problem(

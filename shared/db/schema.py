@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -116,4 +117,16 @@ scored_events = Table(
     Column("scored_at", DateTime(timezone=True), nullable=False),
     Index("ix_scored_events_rep_time", "tenant_id", "rep_id", "event_time"),
     comment="every scored event once (the ledger behind explanations and point-in-time reads)",
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Text, primary_key=True, comment="unguessable: the URL's last segment identifies the tenant"),
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("provider", Text, nullable=False),
+    Column("secret_sealed", LargeBinary, nullable=False, comment="encrypted with SSI_SECRET_KEY"),
+    Column("verify_token_sealed", LargeBinary, comment="Meta's hub.verify_token, encrypted"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("disabled_at", DateTime(timezone=True)),
 )

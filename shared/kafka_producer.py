@@ -1,4 +1,6 @@
-"""Produces envelopes to the activity topic and returns only once Kafka acknowledged every one (acks=all)."""
+"""An idempotent acks=all producer that returns only once Kafka acknowledged every record it was given.
+
+Connects on first use (so a service can start while Kafka is away and answer 503 meanwhile)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from shared import topics
-from shared.events import ActivityEnvelope
 
+Record = tuple[str, bytes, bytes | None]
+"""(topic, key, value); a None value is a tombstone."""
 log = logging.getLogger(__name__)
 
 
@@ -19,7 +22,7 @@ class KafkaUnavailable(Exception):
     """Kafka did not take the events in time; the caller answers 503 and the sender retries."""
 
 
-class Publisher:
+class Producer:
     def __init__(self, bootstrap: str, timeout: float) -> None:
         self._bootstrap = bootstrap
         self._timeout = timeout
@@ -58,18 +61,12 @@ class Publisher:
             await self._producer.stop()
             self._producer = None
 
-    async def publish(self, envelopes: list[ActivityEnvelope]) -> None:
+    async def send_all(self, records: list[Record]) -> None:
+        """Hand every record to Kafka, then wait until all are acknowledged (or raise KafkaUnavailable)."""
         await self.start()
         assert self._producer is not None
         try:
-            futures = [
-                await self._producer.send(
-                    topics.ACTIVITY,
-                    value=env.to_bytes(),
-                    key=topics.rep_key(env.tenant_id, env.event.subject).encode(),
-                )
-                for env in envelopes
-            ]
+            futures = [await self._producer.send(topic, value=value, key=key) for topic, key, value in records]
             await asyncio.wait_for(asyncio.gather(*futures), self._timeout)
         except (KafkaError, asyncio.TimeoutError) as exc:
             raise KafkaUnavailable(f"Kafka did not acknowledge: {type(exc).__name__}") from exc

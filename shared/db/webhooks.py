@@ -1,0 +1,64 @@
+"""Webhook endpoints: one per tenant and sender, identified by an unguessable id, secrets sealed at rest."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.db.schema import webhook_endpoints
+from shared.secretbox import SecretBox
+
+PROVIDERS = ("standard", "hubspot", "salesforce", "x", "meta", "linkedin")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    tenant_id: str
+    provider: str
+    secret: str
+    verify_token: str | None
+
+    def __repr__(self) -> str:  # secrets never reach a log line
+        return f"Endpoint(id={self.id[:6]}..., tenant_id={self.tenant_id}, provider={self.provider})"
+
+
+async def create_endpoint(
+    conn: AsyncConnection, box: SecretBox, tenant_id: str, provider: str, secret: str, verify_token: str | None
+) -> str:
+    if provider not in PROVIDERS:
+        raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
+    endpoint_id = secrets.token_urlsafe(24)
+    await conn.execute(
+        insert(webhook_endpoints).values(
+            id=endpoint_id,
+            tenant_id=tenant_id,
+            provider=provider,
+            secret_sealed=box.seal(secret),
+            verify_token_sealed=box.seal(verify_token) if verify_token else None,
+        )
+    )
+    return endpoint_id
+
+
+async def find_endpoint(conn: AsyncConnection, box: SecretBox, endpoint_id: str) -> Endpoint | None:
+    row = (
+        await conn.execute(
+            select(webhook_endpoints).where(
+                webhook_endpoints.c.id == endpoint_id, webhook_endpoints.c.disabled_at.is_(None)
+            )
+        )
+    ).mappings().one_or_none()
+    if row is None:
+        return None
+    token = row["verify_token_sealed"]
+    return Endpoint(
+        id=row["id"],
+        tenant_id=str(row["tenant_id"]),
+        provider=row["provider"],
+        secret=box.open(row["secret_sealed"]),
+        verify_token=box.open(token) if token else None,
+    )
