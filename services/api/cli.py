@@ -18,11 +18,13 @@ app = typer.Typer(help="Operate the Social Selling Index service.", no_args_is_h
 tenant_app = typer.Typer(help="Tenants and their API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="The Postgres schema.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+deadletter_app = typer.Typer(help="What could not be processed, and replaying it after a fix.", no_args_is_help=True)
 webhook_app = typer.Typer(help="Webhook endpoints of senders (HubSpot, Salesforce, X, Meta, LinkedIn, ...).", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(deadletter_app, name="deadletter")
 
 
 @tenant_app.command("create")
@@ -90,6 +92,31 @@ def webhook_add(
         typer.echo(json.dumps({"endpoint_id": endpoint_id, "url": url}))
     else:
         typer.echo(f"endpoint {endpoint_id}\nurl: {url}")
+
+
+@deadletter_app.command("list")
+def deadletter_list(
+    tenant: str | None = typer.Option(None, "--tenant", help="only this tenant's"),
+    reason: str | None = typer.Option(None, "--reason", help="only those whose reason contains this"),
+    limit: int = typer.Option(100, "--limit"),
+) -> None:
+    """Print dead letters as JSON lines: reason, stage, origin topic[partition]@offset, key, time."""
+    from services.api.deadletters import list_dead_letters
+
+    for letter in asyncio.run(list_dead_letters(ApiSettings().kafka_bootstrap, tenant, reason, limit)):
+        typer.echo(json.dumps(letter))
+
+
+@deadletter_app.command("replay")
+def deadletter_replay(
+    tenant: str | None = typer.Option(None, "--tenant", help="only this tenant's"),
+    reason: str | None = typer.Option(None, "--reason", help="only those whose reason contains this"),
+) -> None:
+    """Re-send dead letters not replayed before to the topic they came from (after fixing the cause)."""
+    from services.api.deadletters import replay_dead_letters
+
+    count = asyncio.run(replay_dead_letters(ApiSettings().kafka_bootstrap, tenant, reason))
+    typer.echo(json.dumps({"replayed": count}))
 
 
 @db_app.command("upgrade")

@@ -23,10 +23,10 @@ def identity_records(tenant_id: str, rep_id: str, old: dict[str, str], new: dict
     records: list[Record] = []
     for platform, identity in new.items():
         value = {"tenant_id": tenant_id, "rep_id": rep_id, "platform": platform, "identity": identity}
-        records.append((topics.IDENTITIES, orjson.dumps(topics.identity_key(tenant_id, platform, identity)), orjson.dumps(value)))
+        records.append((topics.IDENTITIES, topics.identity_key(tenant_id, platform, identity).encode(), orjson.dumps(value)))
     for platform, identity in old.items():
         if new.get(platform) != identity:
-            records.append((topics.IDENTITIES, orjson.dumps(topics.identity_key(tenant_id, platform, identity)), None))
+            records.append((topics.IDENTITIES, topics.identity_key(tenant_id, platform, identity).encode(), None))
     return records
 
 

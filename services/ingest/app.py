@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.ingest.config import IngestSettings
-from services.ingest.routes import router
+from services.ingest import routes, webhook_routes
+from services.ingest.endpoints import EndpointCache
 from shared.db.engine import make_engine
 from shared.events import CloudEvent
 from shared.kafka_producer import KafkaUnavailable, Producer
@@ -44,10 +45,12 @@ def create_app(settings: IngestSettings) -> FastAPI:
     app.state.settings = settings
     app.state.producer = producer
     app.state.tenant_keys = TenantKeys(engine)
+    app.state.endpoints = EndpointCache(engine, settings.secret_box())
 
     install_problem_handlers(app)
     install_observability(app, {"kafka": producer.ready, "database": database_check(engine)})
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(webhook_routes.router)
 
     schema = app.openapi()
     schema.setdefault("components", {}).setdefault("schemas", {})["CloudEvent"] = CloudEvent.model_json_schema()

@@ -7,3 +7,6 @@ PRODUCE_SECONDS = Histogram(
     "Time from handing a request's events to the producer until Kafka acknowledged all of them.",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+WEBHOOK_REQUESTS = Counter(
+    "ssi_ingest_webhook_requests_total", "Webhook requests by sender and outcome.", ["provider", "outcome"]
+)

@@ -24,7 +24,7 @@ class Accepted(BaseModel):
     accepted: int
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise Problem(413, "Body too large", f"at most {limit} bytes")
@@ -63,7 +63,7 @@ async def submit_events(request: Request, tenant_id: TenantId) -> JSONResponse:
     settings = request.app.state.settings
     now = datetime.now(UTC)
     try:
-        body = await _read_body(request, settings.max_body_bytes)
+        body = await read_body(request, settings.max_body_bytes)
         events = parse_events(
             body, request.headers.get("content-type"), now=now, max_batch=settings.max_batch_events
         )

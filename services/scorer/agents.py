@@ -39,22 +39,11 @@ class Pipeline:
     processed: dict[int, int] = field(default_factory=dict)
     """Last processed offset per activity partition, for the lag gauge."""
 
-
-def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> Pipeline:
-    raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
-    pipeline = Pipeline(
-        app=app,
-        activity=app.topic(topics.ACTIVITY, partitions=settings.partitions, **raw),
-        scores=app.topic(topics.SCORES, partitions=settings.partitions, **raw),
-        dead_letters=app.topic(topics.DEAD_LETTER, partitions=settings.partitions, **raw),
-        states=app.Table("rep_state", default=None, partitions=settings.partitions),
-        seen=app.Table("seen_event", default=None, partitions=settings.partitions),
-    )
-
-    async def dead_letter(message: faust.types.Message, reason: str, outcome: str) -> None:
+    async def dead_letter(self, message: faust.types.Message, reason: str, outcome: str) -> None:
+        """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome."""
         EVENTS.labels(outcome).inc()
         log.warning("dead letter %s: %s", coordinates(message.topic, message.partition, message.offset), reason)
-        await pipeline.dead_letters.send(
+        await self.dead_letters.send(
             key=message.key,
             value=dead_letter_record(
                 reason=reason,
@@ -67,6 +56,18 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
             ),
         )
 
+
+def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> Pipeline:
+    raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+    pipeline = Pipeline(
+        app=app,
+        activity=app.topic(topics.ACTIVITY, partitions=settings.partitions, **raw),
+        scores=app.topic(topics.SCORES, partitions=settings.partitions, **raw),
+        dead_letters=app.topic(topics.DEAD_LETTER, partitions=settings.partitions, **raw),
+        states=app.Table("rep_state", default=None, partitions=settings.partitions),
+        seen=app.Table("seen_event", default=None, partitions=settings.partitions),
+    )
+
     @app.agent(pipeline.activity, name="score-activity")
     async def score_activity(stream: faust.StreamT) -> None:
         async for event in stream.events():
@@ -76,7 +77,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
             try:
                 envelope = ActivityEnvelope.from_bytes(event.value)
             except (ValidationError, ValueError) as exc:
-                await dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
+                await pipeline.dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
                 continue
             rep_key = topics.rep_key(envelope.tenant_id, envelope.event.subject)
             seen_key = topics.dedup_key(envelope.tenant_id, envelope.event.source, envelope.event.id)
@@ -91,7 +92,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
             )
             if decision.dead_letter:
                 pipeline.seen[seen_key] = message.offset
-                await dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
+                await pipeline.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
                 continue
             if decision.verdict in (Verdict.REPLAY, Verdict.OUTCOME):
                 pipeline.seen[seen_key] = message.offset

@@ -7,7 +7,7 @@ import faust
 from services.scorer.config import ScorerSettings
 
 def create_app(settings: ScorerSettings) -> faust.App:
-    from services.scorer import agents, views  # registered on the app they are given
+    from services.scorer import agents, identities, views  # registered on the app they are given
 
     model = settings.scoring_model()  # validated at start-up: a bad model file stops the worker here
     app = faust.App(
@@ -33,5 +33,6 @@ def create_app(settings: ScorerSettings) -> faust.App:
         broker_heartbeat_interval=max(1.0, settings.session_timeout_seconds / 5),
     )
     pipeline = agents.register(app, settings, model)
+    identities.register(app, settings, pipeline)
     views.register(app, pipeline)
     return app

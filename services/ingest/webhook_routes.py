@@ -1,0 +1,116 @@
+"""/v1/webhooks/{provider}/{endpoint_id}: handshakes (GET) and deliveries (POST) the way each sender sends.
+
+A delivery is verified with the sender's own protocol, split into its events, and each event is put raw on
+the webhook topic (the mapping to the activity vocabulary runs in the stream, so it can be replayed). The
+answer is 2xx only once Kafka has every event; 503 with Retry-After otherwise, so the sender retries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import ModuleType
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from services.ingest.metrics import EVENTS, WEBHOOK_REQUESTS
+from services.ingest.routes import read_body
+from services.ingest.webhooks import WebhookError, hubspot, linkedin, meta, salesforce, standard, x
+from services.ingest.webhooks.common import Inbound
+from shared import topics
+from shared.db.webhooks import PROVIDERS
+from shared.kafka_producer import KafkaUnavailable
+from shared.http.problems import Problem
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+PROTOCOLS: dict[str, ModuleType] = {
+    "standard": standard, "hubspot": hubspot, "salesforce": salesforce, "x": x, "meta": meta, "linkedin": linkedin,
+}
+assert set(PROTOCOLS) == set(PROVIDERS)
+
+
+async def _endpoint(request: Request, provider: str, endpoint_id: str):  # type: ignore[no-untyped-def]
+    if provider not in PROTOCOLS:
+        raise Problem(404, "Unknown sender", f"no webhook protocol named {provider!r}")
+    endpoint = await request.app.state.endpoints.get(endpoint_id) if len(endpoint_id) <= 64 else None
+    if endpoint is None or endpoint.provider != provider:
+        WEBHOOK_REQUESTS.labels(provider, "unknown_endpoint").inc()
+        raise Problem(404, "Unknown endpoint", "no such webhook endpoint (see `ssi webhook add`)")
+    return endpoint
+
+
+def _inbound(request: Request, body: bytes) -> Inbound:
+    return Inbound(
+        method=request.method,
+        url=str(request.url),
+        headers=dict(request.headers),
+        query=dict(request.query_params),
+        body=body,
+    )
+
+
+def _refuse(provider: str, exc: WebhookError) -> Problem:
+    WEBHOOK_REQUESTS.labels(provider, f"refused_{exc.status}").inc()
+    return Problem(exc.status, type(exc).__name__, exc.reason)
+
+
+@router.get("/{provider}/{endpoint_id}", summary="A sender's subscription handshake (X CRC, Meta, LinkedIn)")
+async def handshake(request: Request, provider: str, endpoint_id: str) -> Response:
+    endpoint = await _endpoint(request, provider, endpoint_id)
+    query = dict(request.query_params)
+    try:
+        if provider == "x":
+            answer: Response = JSONResponse(x.handshake(query, endpoint.secret))
+        elif provider == "linkedin":
+            answer = JSONResponse(linkedin.handshake(query, endpoint.secret))
+        elif provider == "meta":
+            answer = PlainTextResponse(meta.subscribe(query, endpoint.verify_token or ""))
+        else:
+            raise Problem(405, "Method not allowed", f"{provider} webhooks have no GET handshake")
+    except WebhookError as exc:
+        raise _refuse(provider, exc) from None
+    WEBHOOK_REQUESTS.labels(provider, "handshake").inc()
+    return answer
+
+
+@router.post("/{provider}/{endpoint_id}", summary="A sender's delivery, verified with its own protocol")
+async def deliver(request: Request, provider: str, endpoint_id: str) -> Response:
+    endpoint = await _endpoint(request, provider, endpoint_id)
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+    body = await read_body(request, settings.max_webhook_body_bytes)
+    inbound = _inbound(request, body)
+    protocol = PROTOCOLS[provider]
+    try:
+        protocol.verify(inbound, endpoint.secret, now)
+        events = protocol.delivery(inbound)
+    except WebhookError as exc:
+        raise _refuse(provider, exc) from None
+    records = [
+        (
+            topics.WEBHOOKS_RAW,
+            topics.dedup_key(endpoint.tenant_id, provider, raw.id).encode(),
+            orjson.dumps(
+                {
+                    "tenant_id": endpoint.tenant_id,
+                    "provider": provider,
+                    "endpoint_id": endpoint.id,
+                    "received_at": now.isoformat(),
+                    "raw": raw.as_dict(),
+                }
+            ),
+        )
+        for raw in events
+    ]
+    try:
+        await request.app.state.producer.send_all(records)
+    except KafkaUnavailable as exc:
+        WEBHOOK_REQUESTS.labels(provider, "unavailable").inc()
+        raise Problem(503, "Event store unavailable", f"{exc}; nothing is lost, retry the delivery",
+                      headers={"Retry-After": str(settings.retry_after_seconds)}) from None
+    WEBHOOK_REQUESTS.labels(provider, "accepted").inc()
+    EVENTS.labels("accepted").inc(len(records))
+    if provider == "salesforce":  # without this exact envelope Salesforce keeps retrying
+        return Response(salesforce.ack(True), media_type="text/xml")
+    return JSONResponse({"accepted": len(records)})
