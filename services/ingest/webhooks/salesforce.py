@@ -83,7 +83,7 @@ def _tree(body: bytes) -> _Node:
     parser.CharacterDataHandler = lambda data: stack[-1].text.append(data)
     try:
         parser.Parse(bytes(body), True)
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:  # LookupError: unknown declared encoding
         raise MalformedPayload(f"the body is not well-formed XML: {str(exc)[:200]}") from None
     if len(root.children) != 1:
         raise MalformedPayload("the XML has no root element")
