@@ -15,6 +15,9 @@ Everything shares the machine's 2 cores with Kafka, Postgres and the load genera
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import re
 import statistics
@@ -109,6 +112,47 @@ async def ingest_singles(client: httpx.AsyncClient, key: str, total: int, concur
     return total / (time.perf_counter() - started), latencies
 
 
+def hubspot_request(url: str, secret: str, batch: int, seq: int) -> tuple[bytes, dict[str, str]]:
+    """A typical HubSpot delivery: ``batch`` contact creations, signed with v3."""
+    stamp = str(int(time.time() * 1000))
+    body = orjson.dumps([
+        {"eventId": seq * 1000 + i, "subscriptionId": 1, "portalId": 424242, "appId": 7, "occurredAt": int(stamp) - 1000,
+         "subscriptionType": "contact.creation", "attemptNumber": 0, "objectId": seq * 1000 + i, "changeSource": "CRM",
+         "changeFlag": "NEW"} for i in range(batch)
+    ])
+    signature = base64.b64encode(hmac.new(secret.encode(), b"POST" + url.encode() + body + stamp.encode(),
+                                          hashlib.sha256).digest()).decode()
+    return body, {"X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": stamp,
+                  "content-type": "application/json"}
+
+
+def x_request(secret: str, seq: int) -> tuple[bytes, dict[str, str]]:
+    """One X favorite event, signed as X signs."""
+    body = orjson.dumps({"for_user_id": "2244994945", "favorite_events": [{
+        "id": uuid.uuid4().hex, "timestamp_ms": int(time.time() * 1000),
+        "favorited_status": {"id_str": str(seq), "user": {"id_str": "2244994945"}}, "user": {"id_str": "777"}}]})
+    signature = "sha256=" + base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return body, {"x-twitter-webhooks-signature": signature, "content-type": "application/json"}
+
+
+async def webhooks(client: httpx.AsyncClient, url: str, make, total: int, concurrency: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    latencies: list[float] = []
+    remaining = [total]
+
+    async def worker() -> None:
+        while remaining[0] > 0:
+            remaining[0] -= 1
+            body, headers = make(remaining[0])
+            t = time.perf_counter()
+            r = await client.post(url, content=body, headers=headers)
+            latencies.append(time.perf_counter() - t)
+            assert r.status_code == 200, r.text
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return total / (time.perf_counter() - started), latencies
+
+
 async def catch_up(stack: Stack, plain: httpx.AsyncClient, records: int, model_file: Path | None) -> tuple[float, float]:
     """Start a scorer (fresh group) on the backlog; events/s from readiness to the last record, and its RSS."""
     stack.start_service("scorer", {"SSI_MODEL_FILE": str(model_file)} if model_file else None)
@@ -195,8 +239,22 @@ async def run(stack: Stack) -> dict:
             await asyncio.sleep(0.2)
         results["sink_records_per_s"] = round(written / (time.perf_counter() - started))
 
-        print("measuring freshness", flush=True)
-        await asyncio.sleep(2)
+        print("webhooks (the scorer parks or dead-letters them: no rep claims these accounts)", flush=True)
+        tenant = json.loads(stack.cli("tenant", "create", f"bench-hooks-{uuid.uuid4().hex[:8]}", "--json"))
+        hub = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "hubspot", "--secret", "hs", "--json"))["url"]
+        xurl = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "x", "--secret", "xs", "--json"))["url"]
+        rate, lat = await webhooks(ingest, hub, lambda i: hubspot_request(hub, "hs", 20, i), 1_000, 16)
+        results["webhook_hubspot_batch20_requests_per_s"] = round(rate)
+        results["webhook_hubspot_batch20_request_p99_s"] = round(pct(lat, 0.99), 4)
+        rate, lat = await webhooks(ingest, xurl, lambda i: x_request("xs", i), 3_000, 16)
+        results["webhook_x_single_requests_per_s"] = round(rate)
+        results["webhook_x_single_request_p99_s"] = round(pct(lat, 0.99), 4)
+
+        print("measuring freshness (once the scorer is done with the webhook events)", flush=True)
+        previous = -1.0
+        while (now_count := await counter(plain, stack.scorer_port, "ssi_scorer_webhook_events_total")) != previous:
+            previous = now_count
+            await asyncio.sleep(2)
         fresh = await freshness(ingest, api, key, 100)
         results["ack_to_api_p50_s"] = round(statistics.median(fresh), 3)
         results["ack_to_api_p99_s"] = round(pct(fresh, 0.99), 3)
