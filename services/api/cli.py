@@ -11,7 +11,7 @@ from services.api.config import ApiSettings
 from shared.db import migrate
 from shared.db.engine import make_engine
 from shared.db.tenants import create_tenant
-from shared.db.webhooks import PROVIDERS, create_endpoint
+from shared.db.webhooks import PROVIDERS, check_standard_secret, create_endpoint
 from shared.kafka_topics import ensure_topics
 
 app = typer.Typer(help="Operate the Social Selling Index service.", no_args_is_help=True)
@@ -68,6 +68,12 @@ def webhook_add(
     if provider not in PROVIDERS:
         typer.echo(f"error: unknown provider {provider!r}; one of {', '.join(PROVIDERS)}", err=True)
         raise typer.Exit(2)
+    if provider == "standard":
+        try:
+            check_standard_secret(secret)
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
     if provider == "meta" and not verify_token:
         typer.echo("error: meta needs --verify-token (Meta's subscription handshake checks it)", err=True)
         raise typer.Exit(2)

@@ -87,6 +87,10 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
         events = protocol.delivery(inbound)
     except WebhookError as exc:
         raise _refuse(provider, exc) from None
+    except ValueError as exc:  # the stored secret itself is unusable: our fault, and the sender should retry
+        WEBHOOK_REQUESTS.labels(provider, "misconfigured").inc()
+        raise Problem(503, "Endpoint misconfigured", f"{exc}; the operator must re-add this endpoint",
+                      headers={"Retry-After": "300"}) from None
     records = [
         (
             topics.WEBHOOKS_RAW,
@@ -112,5 +116,5 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
     WEBHOOK_REQUESTS.labels(provider, "accepted").inc()
     EVENTS.labels("accepted").inc(len(records))
     if provider == "salesforce":  # without this exact envelope Salesforce keeps retrying
-        return Response(salesforce.ack(True), media_type="text/xml")
+        return Response(salesforce.ack(True), headers={"content-type": salesforce.ACK_CONTENT_TYPE})
     return JSONResponse({"accepted": len(records)})

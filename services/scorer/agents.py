@@ -90,8 +90,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
                 state=RepState.from_json(pipeline.states.get(rep_key)),
                 now=now,
             )
-            if decision.dead_letter:
-                pipeline.seen[seen_key] = message.offset
+            if decision.dead_letter:  # not marked seen: a replay after the fix must be scored
                 await pipeline.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
                 continue
             if decision.verdict in (Verdict.REPLAY, Verdict.OUTCOME):

@@ -158,9 +158,10 @@ def _x(rid: str, kind: str, ev: dict, ctx: dict) -> list[Normalized]:
     if kind == "direct_message_events" and ev.get("type") == "message_create":
         sender = _s(_get(ev, "message_create", "sender_id"))
         recipient = _s(_get(ev, "message_create", "target", "recipient_id"))
-        verb, other = ("message.sent", recipient) if sender == rep else ("message.replied", sender)
-        time = _epoch(ev.get("created_timestamp"), 1000)
-        return _one(rid, "x", verb, time, rep, counterpart=_who(other, ctx.get("users")))
+        if rep in (sender, recipient):
+            verb, other = ("message.sent", recipient) if sender == rep else ("message.replied", sender)
+            time = _epoch(ev.get("created_timestamp"), 1000)
+            return _one(rid, "x", verb, time, rep, counterpart=_who(other, ctx.get("users")))
     raise Unmappable(f"x {kind[:60]} {str(ev.get('type') or '')[:40]} event is not a scored activity for {rep}")
 
 
@@ -179,7 +180,8 @@ def _meta(rid: str, kind: str, ev: dict, ctx: dict) -> list[Normalized]:
     if source and fld == "messaging" and isinstance(ev.get("message"), dict):
         sender, recipient = _s(_get(ev, "sender", "id")), _s(_get(ev, "recipient", "id"))
         verb, peer = ("message.sent", recipient) if sender == account else ("message.replied", sender)
-        return _one(rid, source, verb, _epoch(ev.get("timestamp"), 1000) or time, account, counterpart={"id": peer})
+        return _one(rid, source, verb, _epoch(ev.get("timestamp"), 1000) or time, account,
+                    counterpart={"id": peer} if peer else None)
     if obj == "page" and fld == "feed" and value.get("verb") == "add":
         item = value.get("item")
         if item in FEED_POSTS:

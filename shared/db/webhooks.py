@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 from dataclasses import dataclass
 
@@ -31,6 +33,8 @@ async def create_endpoint(
 ) -> str:
     if provider not in PROVIDERS:
         raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
+    if provider == "standard":
+        check_standard_secret(secret)
     endpoint_id = secrets.token_urlsafe(24)
     await conn.execute(
         insert(webhook_endpoints).values(
@@ -42,6 +46,17 @@ async def create_endpoint(
         )
     )
     return endpoint_id
+
+
+def check_standard_secret(secret: str) -> None:
+    """Standard Webhooks secrets are base64 (24-64 bytes) after an optional ``whsec_`` prefix."""
+    text = secret.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("a Standard Webhooks secret is base64 after 'whsec_'") from None
+    if not 24 <= len(key) <= 64:
+        raise ValueError(f"a Standard Webhooks secret decodes to 24-64 bytes, not {len(key)}")
 
 
 async def find_endpoint(conn: AsyncConnection, box: SecretBox, endpoint_id: str) -> Endpoint | None:

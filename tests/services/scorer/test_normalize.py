@@ -128,6 +128,8 @@ def test_x_dm_sent_and_received() -> None:
     ("favorite_events", {"timestamp_ms": 1, "user": user("7"), "favorited_status": {"user": user("8")}}),
     ("post.create", {"event_uuid": "1", "payload": {}}),
     ("direct_message_events", {"type": "reaction_create"}),
+    ("direct_message_events", {"type": "message_create", "created_timestamp": "1",
+                               "message_create": {"sender_id": "7", "target": {"recipient_id": "8"}}}),
 ])
 def test_x_unmappable(kind: str, event: dict[str, Any]) -> None:
     with pytest.raises(Unmappable):
