@@ -3,27 +3,21 @@ re-keyed endpoint takes effect within ``ttl`` seconds."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.webhooks import Endpoint, find_endpoint
 from shared.secretbox import SecretBox
+from shared.ttlcache import TtlCache
 
 
 class EndpointCache:
-    def __init__(self, engine: AsyncEngine, box: SecretBox, ttl: float = 30.0, max_entries: int = 10_000) -> None:
-        self._engine, self._box, self._ttl, self._max = engine, box, ttl, max_entries
-        self._cache: dict[str, tuple[float, Endpoint | None]] = {}
+    def __init__(self, engine: AsyncEngine, box: SecretBox, ttl: float = 30.0) -> None:
+        self._engine, self._box = engine, box
+        self._cache: TtlCache[Endpoint] = TtlCache(ttl, miss_ttl=2.0)
+
+    async def _load(self, endpoint_id: str) -> Endpoint | None:
+        async with self._engine.connect() as conn:
+            return await find_endpoint(conn, self._box, endpoint_id)
 
     async def get(self, endpoint_id: str) -> Endpoint | None:
-        now = time.monotonic()
-        hit = self._cache.get(endpoint_id)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        async with self._engine.connect() as conn:
-            endpoint = await find_endpoint(conn, self._box, endpoint_id)
-        if len(self._cache) >= self._max:
-            self._cache.clear()
-        self._cache[endpoint_id] = (now + (self._ttl if endpoint else 2.0), endpoint)
-        return endpoint
+        return await self._cache.get(endpoint_id, self._load)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.tenants import tenant_for_key
 from shared.http.problems import Problem
+from shared.ttlcache import TtlCache
 
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="ssi"'}
 
@@ -17,24 +17,16 @@ _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="ssi"'}
 class TenantKeys:
     """Resolves API keys against the database; caches hits for ``ttl`` and misses for ``negative_ttl`` seconds."""
 
-    def __init__(self, engine: AsyncEngine, ttl: float = 60.0, negative_ttl: float = 5.0, max_entries: int = 10_000):
+    def __init__(self, engine: AsyncEngine, ttl: float = 60.0, negative_ttl: float = 5.0) -> None:
         self._engine = engine
-        self._ttl = ttl
-        self._negative_ttl = negative_ttl
-        self._max = max_entries
-        self._cache: dict[str, tuple[float, str | None]] = {}
+        self._cache: TtlCache[str] = TtlCache(ttl, negative_ttl)
+
+    async def _load(self, key: str) -> str | None:
+        async with self._engine.connect() as conn:
+            return await tenant_for_key(conn, key)
 
     async def resolve(self, key: str) -> str | None:
-        now = time.monotonic()
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        async with self._engine.connect() as conn:
-            tenant = await tenant_for_key(conn, key)
-        if len(self._cache) >= self._max:
-            self._cache.clear()
-        self._cache[key] = (now + (self._ttl if tenant else self._negative_ttl), tenant)
-        return tenant
+        return await self._cache.get(key, self._load)
 
 
 async def current_tenant(request: Request) -> str:
