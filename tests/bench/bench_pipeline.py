@@ -8,7 +8,9 @@ Starts its own stack from empty data (profile `bench`, own ports) and measures:
    was produced, timed from readiness until its counter covers the backlog; the sink is stopped meanwhile;
 3. sink: score records/s written to Postgres while catching up on both models' snapshots;
 4. freshness: p50/p99 seconds from ingest's 202 to the new score being visible in the api, one at a time;
-5. state size per rep for both models (JSON bytes of the Faust table value), and the scorer's RSS.
+5. webhooks: HubSpot deliveries of 20 events and single X events, signed as the senders sign, beside single
+   /v1/events requests, with the scorer and sink stopped (ingest alone, as in 1);
+6. state size per rep for both models (JSON bytes of the Faust table value), and the scorer's RSS.
 Everything shares the machine's 2 cores with Kafka, Postgres and the load generator itself.
 """
 
@@ -239,26 +241,28 @@ async def run(stack: Stack) -> dict:
             await asyncio.sleep(0.2)
         results["sink_records_per_s"] = round(written / (time.perf_counter() - started))
 
-        print("webhooks (the scorer parks or dead-letters them: no rep claims these accounts)", flush=True)
-        tenant = json.loads(stack.cli("tenant", "create", f"bench-hooks-{uuid.uuid4().hex[:8]}", "--json"))
-        hub = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "hubspot", "--secret", "hs", "--json"))["url"]
-        xurl = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "x", "--secret", "xs", "--json"))["url"]
-        rate, lat = await webhooks(ingest, hub, lambda i: hubspot_request(hub, "hs", 20, i), 1_000, 16)
-        results["webhook_hubspot_batch20_requests_per_s"] = round(rate)
-        results["webhook_hubspot_batch20_request_p99_s"] = round(pct(lat, 0.99), 4)
-        rate, lat = await webhooks(ingest, xurl, lambda i: x_request("xs", i), 3_000, 16)
-        results["webhook_x_single_requests_per_s"] = round(rate)
-        results["webhook_x_single_request_p99_s"] = round(pct(lat, 0.99), 4)
-
-        print("measuring freshness (once the scorer is done with the webhook events)", flush=True)
-        previous = -1.0
-        while (now_count := await counter(plain, stack.scorer_port, "ssi_scorer_webhook_events_total")) != previous:
-            previous = now_count
-            await asyncio.sleep(2)
+        print("measuring freshness", flush=True)
+        await asyncio.sleep(2)
         fresh = await freshness(ingest, api, key, 100)
         results["ack_to_api_p50_s"] = round(statistics.median(fresh), 3)
         results["ack_to_api_p99_s"] = round(pct(fresh, 0.99), 3)
         results["ack_to_api_samples"] = len(fresh)
+
+        print("webhooks beside /v1/events, ingest alone (scorer and sink stopped, as for the first figures)", flush=True)
+        stack.stop_service("scorer")
+        stack.stop_service("sink")
+        srate, slat = await ingest_singles(ingest, key, 3_000, 16, [])
+        results["side_by_side_events_single_requests_per_s"] = round(srate)
+        results["side_by_side_events_single_request_p99_s"] = round(pct(slat, 0.99), 4)
+        tenant = json.loads(stack.cli("tenant", "create", f"bench-hooks-{uuid.uuid4().hex[:8]}", "--json"))
+        hub = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "hubspot", "--secret", "hs", "--json"))["url"]
+        xurl = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "x", "--secret", "xs", "--json"))["url"]
+        rate, lat = await webhooks(ingest, hub, lambda i: hubspot_request(hub, "hs", 20, i), 1_000, 16)
+        results["side_by_side_hubspot_batch20_requests_per_s"] = round(rate)
+        results["side_by_side_hubspot_batch20_request_p99_s"] = round(pct(lat, 0.99), 4)
+        rate, lat = await webhooks(ingest, xurl, lambda i: x_request("xs", i), 3_000, 16)
+        results["side_by_side_x_single_requests_per_s"] = round(rate)
+        results["side_by_side_x_single_request_p99_s"] = round(pct(lat, 0.99), 4)
     results.update(state_sizes(sent))
     return results
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -40,6 +45,9 @@ async def test_invalid_events_are_400_naming_the_field(ingest, tenant) -> None: 
     assert [e["pointer"] for e in body["errors"]] == ["/1/time"]
     malformed = await ingest.post("/v1/events", content=b"{", headers=bearer(tenant["api_key"]))
     assert _problem(malformed, 400)["title"] == "Malformed JSON"
+    future = cloud_event("r", time=datetime.now(UTC) + timedelta(minutes=30))
+    body = _problem(await ingest.post("/v1/events", json=[future], headers=bearer(tenant["api_key"])), 400)
+    assert body["errors"][0]["pointer"] == "/0/time" and "in the future" in body["errors"][0]["detail"]
 
 
 async def test_media_type_and_size_limits(ingest, tenant) -> None:  # type: ignore[no-untyped-def]
@@ -85,6 +93,15 @@ def test_kafka_unreachable_gives_503_with_retry_after(stack, tenant) -> None:  #
                               headers=bearer(tenant["api_key"]), timeout=30)
         body = _problem(response, 503)
         assert int(response.headers["retry-after"]) > 0 and "retry" in body["detail"]
+        hook = json.loads(stack.cli("webhook", "add", tenant["tenant_id"], "x", "--secret", "xs", "--json"))
+        payload = json.dumps({"for_user_id": "1", "favorite_events": [{
+            "id": "f1", "timestamp_ms": int(time.time() * 1000), "favorited_status": {"user": {"id_str": "1"}},
+            "user": {"id_str": "2"}}]}).encode()
+        signature = "sha256=" + base64.b64encode(hmac.new(b"xs", payload, hashlib.sha256).digest()).decode()
+        hooked = httpx.post(f"http://127.0.0.1:{port}/v1/webhooks/x/{hook['endpoint_id']}", content=payload,
+                            headers={"x-twitter-webhooks-signature": signature, "content-type": "application/json"},
+                            timeout=30)
+        assert hooked.status_code == 503 and int(hooked.headers["retry-after"]) > 0
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=30)
         assert ready.status_code == 503 and "kafka" in ready.json()["checks"]
     finally:
