@@ -17,7 +17,15 @@ import faust
 from pydantic import ValidationError
 
 from services.scorer.config import ScorerSettings
-from services.scorer.metrics import CONSUMER_LAG, EVENTS, PROCESSING_SECONDS, RECEIVED_TO_SCORED_SECONDS
+from services.scorer import dedup
+from services.scorer.metrics import (
+    CONSUMER_LAG,
+    DEDUP_KEYS,
+    DEDUP_PRUNED,
+    EVENTS,
+    PROCESSING_SECONDS,
+    RECEIVED_TO_SCORED_SECONDS,
+)
 from services.scorer.processing import Verdict, decide
 from shared import topics
 from shared.deadletter import coordinates, dead_letter_record
@@ -38,6 +46,8 @@ class Pipeline:
     seen: faust.Table
     processed: dict[int, int] = field(default_factory=dict)
     """Last processed offset per activity partition, for the lag gauge."""
+    handled: dict[int, int] = field(default_factory=dict)
+    """Records handled per partition since start, to pace the dedup table's pruning."""
 
     async def dead_letter(self, message: faust.types.Message, reason: str, outcome: str) -> None:
         """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome."""
@@ -68,6 +78,15 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
         seen=app.Table("seen_event", default=None, partitions=settings.partitions),
     )
 
+    def prune_seen(partition: int, now: float) -> None:
+        """Forget ids of this partition older than the retention (runs in an event of that partition)."""
+        cutoff = now - settings.dedup_retention_days * 86_400
+        keys = dedup.expired(list(pipeline.seen.items()), partition, cutoff)
+        for key in keys:
+            del pipeline.seen[key]
+        DEDUP_PRUNED.inc(len(keys))
+        DEDUP_KEYS.set(len(pipeline.seen))
+
     @app.agent(pipeline.activity, name="score-activity")
     async def score_activity(stream: faust.StreamT) -> None:
         async for event in stream.events():
@@ -86,18 +105,19 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
                 model,
                 envelope,
                 offset=message.offset,
-                first_seen_at=pipeline.seen.get(seen_key),
+                first_seen_at=dedup.first_offset(pipeline.seen.get(seen_key)),
                 state=RepState.from_json(pipeline.states.get(rep_key)),
                 now=now,
             )
             if decision.dead_letter:  # not marked seen: a replay after the fix must be scored
                 await pipeline.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
                 continue
+            seen_entry = dedup.entry(message.offset, message.partition, envelope.received_at.timestamp())
             if decision.verdict in (Verdict.REPLAY, Verdict.OUTCOME):
-                pipeline.seen[seen_key] = message.offset
+                pipeline.seen[seen_key] = seen_entry
             if decision.state is not None and decision.contribution is not None:
                 pipeline.states[rep_key] = decision.state.to_json()  # state first: its seq guards the replay
-                pipeline.seen[seen_key] = message.offset
+                pipeline.seen[seen_key] = seen_entry
                 score = evaluate(model, decision.state, now.timestamp())
                 c, ev = decision.contribution, envelope.event
                 snapshot = ScoreSnapshot(
@@ -118,6 +138,9 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
                 RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
             EVENTS.labels(decision.verdict.value).inc()
             PROCESSING_SECONDS.observe(time.perf_counter() - started)
+            handled = pipeline.handled[message.partition] = pipeline.handled.get(message.partition, 0) + 1
+            if handled % settings.dedup_scan_every == 0:
+                prune_seen(message.partition, now.timestamp())
 
     @app.timer(interval=5.0)
     async def report_lag() -> None:

@@ -20,6 +20,8 @@ class ScorerSettings(ServiceSettings):
     partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
     data_dir: Path = Field(Path(".run/scorer"), description="Faust's data directory")
     session_timeout_seconds: float = Field(15.0, ge=6, description="a dead worker's partitions move after this")
+    dedup_retention_days: float = Field(8.0, gt=0, description="how long an event id is remembered")
+    dedup_scan_every: int = Field(20_000, ge=1, description="records per partition between two prunings")
     sink_group: str = "ssi-sink"
     sink_port: int = Field(8003, ge=1, le=65535, description="sink's /metrics")
     sink_batch_max: int = Field(2000, ge=1)

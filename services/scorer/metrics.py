@@ -27,3 +27,5 @@ REFRESH_SECONDS = Histogram(
     "Time to re-evaluate every stored score with decay (for ranks).",
     buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
+DEDUP_KEYS = Gauge("ssi_scorer_dedup_keys", "Event ids remembered for deduplication (after the last pruning).")
+DEDUP_PRUNED = Counter("ssi_scorer_dedup_pruned_total", "Event ids forgotten after the dedup retention.")
