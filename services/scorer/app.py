@@ -21,6 +21,7 @@ def create_app(settings: ScorerSettings) -> faust.App:
         topic_replication_factor=1,
         processing_guarantee="at_least_once",
         producer_acks=-1,
+        producer_linger_ms=settings.producer_linger_ms,
         web_bind=settings.host,
         web_port=settings.port,
         web_host=settings.host,

@@ -22,6 +22,7 @@ class ScorerSettings(ServiceSettings):
     session_timeout_seconds: float = Field(15.0, ge=6, description="a dead worker's partitions move after this")
     dedup_retention_days: float = Field(8.0, gt=0, description="how long an event id is remembered")
     dedup_scan_every: int = Field(20_000, ge=1, description="records per partition between two prunings")
+    producer_linger_ms: int = Field(5, ge=0, description="batch the worker's changelog and score writes")
     sink_group: str = "ssi-sink"
     sink_port: int = Field(8003, ge=1, le=65535, description="sink's /metrics")
     sink_batch_max: int = Field(2000, ge=1)
