@@ -38,30 +38,37 @@ async def existing_tenants(conn: AsyncConnection, tenant_ids: Iterable[str]) -> 
     return {str(r[0]) for r in rows}
 
 
+ROWS_PER_STATEMENT = 1000
+"""Postgres takes at most 32,767 parameters per statement; 1,000 rows of about 15 columns stay well below."""
+
+
+def _chunks(rows: list, size: int = ROWS_PER_STATEMENT) -> Iterable[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
 async def upsert_current(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    if not snapshots:
-        return 0
-    stmt = insert(rep_scores).values([_row(s) for s in snapshots])
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[rep_scores.c.tenant_id, rep_scores.c.rep_id],
-        set_={**{f: stmt.excluded[f] for f in _SCORE_FIELDS}, "updated_at": stmt.excluded.as_of, "evaluated_at": None},
-        where=(rep_scores.c.seq < stmt.excluded.seq) | (rep_scores.c.model_version != stmt.excluded.model_version),
-    )
-    await conn.execute(stmt)
+    for chunk in _chunks(snapshots):
+        stmt = insert(rep_scores).values([_row(s) for s in chunk])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[rep_scores.c.tenant_id, rep_scores.c.rep_id],
+            set_={**{f: stmt.excluded[f] for f in _SCORE_FIELDS}, "updated_at": stmt.excluded.as_of, "evaluated_at": None},
+            where=(rep_scores.c.seq < stmt.excluded.seq) | (rep_scores.c.model_version != stmt.excluded.model_version),
+        )
+        await conn.execute(stmt)
     return len(snapshots)
 
 
 async def upsert_daily(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    if not snapshots:
-        return 0
-    stmt = insert(rep_score_daily).values([{**_row(s), "day": s.as_of.date()} for s in snapshots])
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[rep_score_daily.c.tenant_id, rep_score_daily.c.rep_id, rep_score_daily.c.day],
-        set_={f: stmt.excluded[f] for f in _SCORE_FIELDS},
-        where=(rep_score_daily.c.seq < stmt.excluded.seq)
-        | (rep_score_daily.c.model_version != stmt.excluded.model_version),
-    )
-    await conn.execute(stmt)
+    for chunk in _chunks(snapshots):
+        stmt = insert(rep_score_daily).values([{**_row(s), "day": s.as_of.date()} for s in chunk])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[rep_score_daily.c.tenant_id, rep_score_daily.c.rep_id, rep_score_daily.c.day],
+            set_={f: stmt.excluded[f] for f in _SCORE_FIELDS},
+            where=(rep_score_daily.c.seq < stmt.excluded.seq)
+            | (rep_score_daily.c.model_version != stmt.excluded.model_version),
+        )
+        await conn.execute(stmt)
     return len(snapshots)
 
 
@@ -85,9 +92,8 @@ async def insert_scored_events(conn: AsyncConnection, snapshots: list[ScoreSnaps
         for s in snapshots
         if s.event is not None
     ]
-    if not rows:
-        return 0
-    await conn.execute(insert(scored_events).values(rows).on_conflict_do_nothing())
+    for chunk in _chunks(rows):
+        await conn.execute(insert(scored_events).values(chunk).on_conflict_do_nothing())
     return len(rows)
 
 
