@@ -93,8 +93,14 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> No
     @app.agent(normalized_topic, name="resolve-identities")
     async def resolve_identities(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            key = event.key.decode()
-            body = orjson.loads(event.value)
+            try:
+                key = event.key.decode()
+                body = orjson.loads(event.value)
+                if not all(field in body for field in ("tenant_id", "received_at", "event")):
+                    raise KeyError("tenant_id, received_at and event are required")
+            except (AttributeError, ValueError, KeyError, TypeError) as exc:
+                await pipeline.dead_letter(event.message, f"undecodable normalised record: {str(exc)[:300]}", "undecodable")
+                continue
             rep_id = claims.get(key)
             if rep_id is not None:
                 await to_activity(event.message, body["tenant_id"], body["received_at"], body["event"], rep_id)
@@ -112,11 +118,15 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> No
     @app.agent(identities_topic, name="claim-identities")
     async def claim_identities(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            key = event.key.decode()
-            if not event.value:  # tombstone: the identity was released
+            try:
+                key = event.key.decode()
+                rep_id = orjson.loads(event.value)["rep_id"] if event.value else None
+            except (AttributeError, ValueError, KeyError, TypeError) as exc:
+                await pipeline.dead_letter(event.message, f"undecodable identity claim: {str(exc)[:300]}", "undecodable")
+                continue
+            if rep_id is None:  # tombstone: the identity was released
                 claims.pop(key, None)
                 continue
-            rep_id = orjson.loads(event.value)["rep_id"]
             claims[key] = rep_id
             waiting = parked.get(key) or []
             if waiting:
