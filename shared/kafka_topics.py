@@ -17,6 +17,7 @@ async def ensure_topics(bootstrap: str, partitions: int = topics.DEFAULT_PARTITI
         topics.WEBHOOKS_RAW: {"retention.ms": str(30 * 86_400_000)},
         topics.NORMALIZED: {"retention.ms": str(30 * 86_400_000)},
         topics.IDENTITIES: {"cleanup.policy": "compact"},
+        topics.IDENTITY_STATUS: {"cleanup.policy": "compact"},
     }
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()

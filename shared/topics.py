@@ -20,6 +20,9 @@ NORMALIZED = "ssi.normalized.v1"
 IDENTITIES = "ssi.identities.v1"
 """Compacted: which rep claims a platform identity, keyed like NORMALIZED (tombstone when released)."""
 
+IDENTITY_STATUS = "ssi.identity-status.v1"
+"""Compacted: how many events wait for a rep to claim each platform identity (0 once claimed)."""
+
 DEFAULT_PARTITIONS = 4
 
 KEY_SEPARATOR = "|"

@@ -68,6 +68,18 @@ async def get_rep(request: Request, rep_id: RepIdPath, tenant_id: TenantId) -> R
     return Rep(**{k: v for k, v in row.items() if k != "tenant_id"})
 
 
+@router.get(
+    "/identities/unclaimed",
+    responses=ERRORS,
+    tags=["reps"],
+    summary="Platform identities whose webhook events wait for a rep to claim them",
+)
+async def unclaimed(request: Request, tenant_id: TenantId) -> dict[str, Any]:
+    async with request.app.state.engine.connect() as conn:
+        rows = await repository.unclaimed_identities_of(conn, tenant_id)
+    return {"identities": rows, "how_to_claim": "PUT /v1/reps/{rep_id} with identities: {platform: identity}"}
+
+
 @router.get("/model", tags=["model"], summary="The active scoring model, and which pillar each (source, type) feeds")
 async def get_model(request: Request) -> dict[str, Any]:
     model = request.app.state.model

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.api.explain import LedgerRow
-from shared.db.schema import rep_score_daily, rep_scores, reps, scored_events
+from shared.db.schema import rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
 
 
 async def current_score(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
@@ -111,3 +111,14 @@ async def identity_holder(conn: AsyncConnection, tenant_id: str, platform: str, 
         select(reps.c.rep_id).where(reps.c.tenant_id == tenant_id, reps.c.identities[platform].astext == identity)
     )
     return row.scalars().first()
+
+
+async def unclaimed_identities_of(conn: AsyncConnection, tenant_id: str) -> list[dict[str, Any]]:
+    t = unclaimed_identities
+    rows = await conn.execute(
+        select(t.c.platform, t.c.identity, t.c.parked.label("parked_events"), t.c.last_event_at)
+        .where(t.c.tenant_id == tenant_id)
+        .order_by(t.c.last_event_at.desc())
+        .limit(1000)
+    )
+    return [dict(r) for r in rows.mappings()]

@@ -54,6 +54,7 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> No
     webhooks_topic = app.topic(topics.WEBHOOKS_RAW, partitions=settings.partitions, **raw)
     normalized_topic = app.topic(topics.NORMALIZED, partitions=settings.partitions, **raw)
     identities_topic = app.topic(topics.IDENTITIES, partitions=settings.partitions, **raw)
+    status_topic = app.topic(topics.IDENTITY_STATUS, partitions=settings.partitions, **raw)
     claims = app.Table("identity_claim", default=None, partitions=settings.partitions)
     parked = app.Table("parked_event", default=None, partitions=settings.partitions)
 
@@ -66,6 +67,14 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> No
             return
         await pipeline.activity.send(key=key, value=value)
         WEBHOOK_EVENTS.labels("resolved").inc()
+
+    async def report(key: str, parked_events: list[dict]) -> None:
+        """Tell the sink (hence the api) how many events wait for this identity; 0 once claimed."""
+        tenant_id, platform, identity = key.split(topics.KEY_SEPARATOR, 2)
+        last = max((e["received_at"] for e in parked_events), default=None)
+        value = {"tenant_id": tenant_id, "platform": platform, "identity": identity,
+                 "parked": len(parked_events), "last_event_at": last}
+        await status_topic.send(key=key.encode(), value=orjson.dumps(value))
 
     @app.agent(webhooks_topic, name="normalize-webhooks")
     async def normalize_webhooks(stream: faust.StreamT) -> None:
@@ -112,6 +121,7 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> No
                 continue
             waiting.append(body)
             parked[key] = waiting
+            await report(key, waiting)
             PARKED.inc()
             WEBHOOK_EVENTS.labels("parked").inc()
 
@@ -135,6 +145,7 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> No
                 log.info("identity %s claimed by %s: releasing %d parked events", key, rep_id, len(waiting))
                 for body in waiting:
                     await to_activity(event.message, body["tenant_id"], body["received_at"], body["event"], rep_id)
+                await report(key, [])
 
     @app.timer(interval=10.0)
     async def count_parked() -> None:

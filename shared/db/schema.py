@@ -119,6 +119,17 @@ scored_events = Table(
     comment="every scored event once (the ledger behind explanations and point-in-time reads)",
 )
 
+unclaimed_identities = Table(
+    "unclaimed_identities",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("platform", Text, primary_key=True),
+    Column("identity", Text, primary_key=True),
+    Column("parked", Integer, nullable=False, comment="events waiting for a rep to claim this identity"),
+    Column("last_event_at", DateTime(timezone=True), nullable=False, comment="when the latest one arrived"),
+    comment="platform identities with parked webhook events; a row goes once a rep claims the identity",
+)
+
 webhook_endpoints = Table(
     "webhook_endpoints",
     metadata,

@@ -4,6 +4,7 @@ stale requests are refused with 401."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -32,6 +33,18 @@ def add_endpoint(stack, tenant: dict, provider: str, secret: str, verify_token: 
 async def claim(api: httpx.AsyncClient, tenant: dict, rep: str, **identities: str) -> None:
     response = await api.put(f"/v1/reps/{rep}", json={"name": rep, "identities": identities}, headers=bearer(tenant["api_key"]))
     assert response.status_code in (200, 201), response.text
+
+
+async def wait_for_unclaimed(api: httpx.AsyncClient, tenant: dict, done) -> list[dict]:  # type: ignore[no-untyped-def]
+    identities: list[dict] = []
+    for _ in range(150):
+        response = await api.get("/v1/identities/unclaimed", headers=bearer(tenant["api_key"]))
+        assert response.status_code == 200, response.text
+        identities = response.json()["identities"]
+        if done(identities):
+            return identities
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"unclaimed identities never matched: {identities}")
 
 
 def hmac_b64(key: bytes, message: bytes) -> str:
@@ -113,10 +126,13 @@ async def test_x_crc_signature_and_parking_until_a_rep_claims_the_account(stack,
     headers = {"x-twitter-webhooks-signature": "sha256=" + hmac_b64(secret.encode(), body),
                "content-type": "application/json"}
     assert (await ingest.post(url, content=body, headers=headers)).status_code == 200
-    # nobody claims the account yet: parked, not lost
+    # nobody claims the account yet: parked, not lost, and the tenant sees it waiting
     assert (await api.get("/v1/reps/x-rep/score", headers=bearer(tenant["api_key"]))).status_code == 404
+    waiting = await wait_for_unclaimed(api, tenant, lambda ids: [(i["platform"], i["identity"], i["parked_events"]) for i in ids] == [("x", account, 1)])
+    assert waiting[0]["last_event_at"]
     await claim(api, tenant, "x-rep", x=account)
     score = await wait_for_score(api, tenant["api_key"], "x-rep", 1)
+    await wait_for_unclaimed(api, tenant, lambda ids: ids == [])
     assert score["pillars"]["brand"] > 0  # someone liked the rep's post: engagement received
     forged = {**headers, "x-twitter-webhooks-signature": "sha256=" + hmac_b64(b"wrong", body)}
     assert (await ingest.post(url, content=body, headers=forged)).status_code == 401

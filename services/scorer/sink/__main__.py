@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
+import orjson
 from pydantic import ValidationError
 
 from services.scorer.config import ScorerSettings
@@ -33,6 +34,7 @@ async def run(settings: ScorerSettings, stop: asyncio.Event) -> None:
     engine = make_engine(settings.database_url, application_name="ssi-sink", pool_size=2)
     consumer = AIOKafkaConsumer(
         topics.SCORES,
+        topics.IDENTITY_STATUS,
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=settings.sink_group,
         enable_auto_commit=False,
@@ -81,14 +83,26 @@ async def write_with_retry(settings, engine, producer, records, stop: asyncio.Ev
 
 async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    decoded, poison = [], []
+    decoded, poison, statuses = [], [], {}
     for record in records:
+        if record.topic == topics.IDENTITY_STATUS:
+            try:
+                status = orjson.loads(record.value)
+                statuses[(status["tenant_id"], status["platform"], status["identity"])] = status  # last wins
+            except (ValueError, KeyError, TypeError) as exc:
+                poison.append((record, f"undecodable identity status: {str(exc)[:300]}"))
+            continue
         try:
             decoded.append((record, ScoreSnapshot.model_validate_json(record.value)))
         except (ValidationError, ValueError) as exc:
             poison.append((record, f"undecodable score record: {str(exc)[:300]}"))
     async with engine.begin() as conn:
-        known = await repository.existing_tenants(conn, (s.tenant_id for _, s in decoded))
+        known = await repository.existing_tenants(
+            conn, [s.tenant_id for _, s in decoded] + [key[0] for key in statuses]
+        )
+        SINK_ROWS.labels("unclaimed_identities").inc(
+            await repository.apply_identity_status(conn, [v for k, v in statuses.items() if k[0] in known])
+        )
         valid = [s for _, s in decoded if s.tenant_id in known]
         poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded if s.tenant_id not in known]
         SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(valid)))

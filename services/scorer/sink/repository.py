@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_score_daily, rep_scores, scored_events, tenants
+from shared.db.schema import rep_score_daily, rep_scores, scored_events, tenants, unclaimed_identities
 from shared.scores import ScoreSnapshot
 from shared.scoring import RepState, ScoringModel, evaluate
 
@@ -129,3 +129,22 @@ async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime
     )
     last = rows[-1]
     return len(rows), (str(last[0]), last[1])
+
+
+async def apply_identity_status(conn: AsyncConnection, statuses: list[dict]) -> int:
+    """Upsert identities with parked events, delete those that have none any more (last status wins)."""
+    t = unclaimed_identities
+    for status in statuses:
+        where = (t.c.tenant_id == status["tenant_id"]) & (t.c.platform == status["platform"]) & (
+            t.c.identity == status["identity"]
+        )
+        if status["parked"] > 0:
+            row = {k: status[k] for k in ("tenant_id", "platform", "identity", "parked")}
+            row["last_event_at"] = datetime.fromisoformat(status["last_event_at"])
+            stmt = insert(t).values(row)
+            await conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.tenant_id, t.c.platform, t.c.identity],
+                                                          set_={"parked": stmt.excluded.parked,
+                                                                "last_event_at": stmt.excluded.last_event_at}))
+        else:
+            await conn.execute(t.delete().where(where))
+    return len(statuses)
