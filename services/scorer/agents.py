@@ -116,7 +116,8 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
             if decision.verdict in (Verdict.REPLAY, Verdict.OUTCOME):
                 pipeline.seen[seen_key] = seen_entry
             if decision.state is not None and decision.contribution is not None:
-                pipeline.states[rep_key] = decision.state.to_json()  # state first: its seq guards the replay
+                state_json = decision.state.to_json()
+                pipeline.states[rep_key] = state_json  # state first: its seq guards the replay
                 pipeline.seen[seen_key] = seen_entry
                 score = evaluate(model, decision.state, now.timestamp())
                 c, ev = decision.contribution, envelope.event
@@ -128,7 +129,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> P
                     seq=message.offset,
                     pillars=score.pillars,
                     total=score.total,
-                    state=decision.state.to_json(),
+                    state=state_json,
                     event=ScoredEvent(
                         id=ev.id, source=ev.source, type=ev.type, time=ev.time, pillar=c.pillar, day=c.day,
                         quality=c.quality, decayed=c.decayed,
