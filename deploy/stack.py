@@ -49,6 +49,9 @@ class Stack:
     def for_profile(cls, profile: str) -> Stack:
         base = PROFILES[profile]
         env = os.environ if profile == "dev" else {}  # dev ports follow the documented variables
+        # test and bench: SSI_PORT_OFFSET shifts every port, so two clones can run their suites side by side
+        offset = 0 if profile == "dev" else int(os.environ.get("SSI_PORT_OFFSET", "0"))
+        base = {k: v + offset for k, v in base.items()}
         http = base["http"]
         return cls(
             profile=profile,
