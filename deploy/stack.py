@@ -43,6 +43,7 @@ class Stack:
     ingest_port: int
     scorer_port: int
     sink_port: int
+    scorer_workers: int = 1
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @classmethod
@@ -61,7 +62,9 @@ class Stack:
             api_port=int(env.get("SSI_API_PORT", http)),
             ingest_port=int(env.get("SSI_INGEST_PORT", http + 1)),
             scorer_port=int(env.get("SSI_SCORER_PORT", http + 2)),
-            sink_port=int(env.get("SSI_SCORER_SINK_PORT", http + 3)),
+            sink_port=int(env.get("SSI_SINK_PORT", http + 3)),
+            # make run: two scoring workers suit this 2-core machine (measured by make bench); tests: one
+            scorer_workers=int(os.environ.get("SSI_SCORER_WORKERS", "2" if profile == "dev" else "1")),
         )
 
     # --- addresses ---------------------------------------------------------------------------------
@@ -91,8 +94,7 @@ class Stack:
             SSI_API_PORT=str(self.api_port),
             SSI_INGEST_PORT=str(self.ingest_port),
             SSI_SCORER_PORT=str(self.scorer_port),
-            SSI_SCORER_SINK_PORT=str(self.sink_port),
-            SSI_SCORER_DATA_DIR=str(self.state_dir / "scorer"),
+            SSI_SINK_PORT=str(self.sink_port),
             SSI_STATE_DIR=str(self.state_dir),
             SSI_INGEST_PUBLIC_URL=self.ingest_url,
             KAFKA_PORT=str(self.kafka_port),
@@ -142,15 +144,29 @@ class Stack:
         "api": ["-m", "services.api"],
     }
 
+    def scorer_names(self) -> list[str]:
+        """'scorer' is the first scoring worker; more are 'scorer-2', 'scorer-3', ..."""
+        return ["scorer"] + [f"scorer-{i}" for i in range(2, self.scorer_workers + 1)]
+
+    def worker_port(self, name: str) -> int:
+        """Worker 1 answers on the scorer port; worker N on api port + 10 + N (clear of the four services)."""
+        return self.scorer_port if name == "scorer" else self.api_port + 10 + int(name.rsplit("-", 1)[1])
+
     def ready_url(self, name: str) -> str | None:
-        port = {"ingest": self.ingest_port, "scorer": self.scorer_port, "api": self.api_port}.get(name)
+        if name.startswith("scorer"):
+            return f"http://127.0.0.1:{self.worker_port(name)}/readyz"
+        port = {"ingest": self.ingest_port, "api": self.api_port}.get(name)
         return f"http://127.0.0.1:{port}/readyz" if port else f"http://127.0.0.1:{self.sink_port}/metrics"
 
     def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.state_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
+        worker_env = {}
+        if name.startswith("scorer"):
+            worker_env = {"SSI_SCORER_PORT": str(self.worker_port(name)),
+                          "SSI_SCORER_DATA_DIR": str(self.state_dir / name)}
         proc = subprocess.Popen(
-            [str(PYTHON), *self.SERVICES[name]],
-            env={**self.env(), **(extra_env or {})},
+            [str(PYTHON), *self.SERVICES["scorer" if name.startswith("scorer") else name]],
+            env={**self.env(), **worker_env, **(extra_env or {})},
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -158,10 +174,13 @@ class Stack:
         self.processes[name] = proc
         return proc
 
+    def service_names(self) -> list[str]:
+        return [n for name in self.SERVICES for n in (self.scorer_names() if name == "scorer" else [name])]
+
     def start_services(self, timeout: float = 120.0) -> None:
-        for name in self.SERVICES:
+        for name in self.service_names():
             self.start_service(name)
-        for name in self.SERVICES:
+        for name in self.service_names():
             self.wait_ready(name, timeout)
 
     def wait_ready(self, name: str, timeout: float = 120.0) -> None:

@@ -13,6 +13,7 @@ async def ensure_topics(bootstrap: str, partitions: int = topics.DEFAULT_PARTITI
     wanted = {
         topics.ACTIVITY: {"retention.ms": str(30 * 86_400_000)},
         topics.SCORES: {"retention.ms": str(7 * 86_400_000)},
+        topics.LEDGER: {"retention.ms": str(7 * 86_400_000)},
         topics.DEAD_LETTER: {"retention.ms": str(90 * 86_400_000)},
         topics.WEBHOOKS_RAW: {"retention.ms": str(30 * 86_400_000)},
         topics.NORMALIZED: {"retention.ms": str(30 * 86_400_000)},
@@ -23,6 +24,9 @@ async def ensure_topics(bootstrap: str, partitions: int = topics.DEFAULT_PARTITI
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        if topics.ACTIVITY in existing:  # new topics follow the partition count the existing ones were made with
+            described = await admin.describe_topics([topics.ACTIVITY])
+            partitions = len(described[0]["partitions"]) or partitions
         new = [
             NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=config)
             for name, config in wanted.items()

@@ -6,7 +6,10 @@ ACTIVITY = "ssi.activity.v1"
 """Normalised CloudEvents accepted by ingest, one record per event, keyed by tenant and rep."""
 
 SCORES = "ssi.scores.v1"
-"""Score snapshots emitted by the scorer after each state change, keyed by tenant and rep."""
+"""Score snapshots, one per touched rep per scorer batch, keyed by tenant and rep (see shared.scores)."""
+
+LEDGER = "ssi.ledger.v1"
+"""The scored events of each rep per scorer batch, for the ledger in Postgres, keyed by tenant and rep."""
 
 DEAD_LETTER = "ssi.deadletter.v1"
 """Records that could not be scored, with the reason and their topic[partition]@offset."""
@@ -23,7 +26,11 @@ IDENTITIES = "ssi.identities.v1"
 IDENTITY_STATUS = "ssi.identity-status.v1"
 """Compacted: how many events wait for a rep to claim each platform identity (0 once claimed)."""
 
-DEFAULT_PARTITIONS = 4
+DEFAULT_PARTITIONS = 12
+"""Fixed when the topics are created and never changed after: a rep's events, its scorer state and its
+changelog all live in the partition its key hashes to, so adding partitions would move reps away from their
+state. 12 spreads reps over 1, 2, 3, 4, 6 or 12 scorer workers. The scorer reads the real count from the
+broker at start-up."""
 
 KEY_SEPARATOR = "|"
 

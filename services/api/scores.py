@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from shared.scoring import PILLARS, RepState, Score, ScoringModel, evaluate
+from shared.scoring import PILLARS, Score, ScoringModel, evaluate, stored_basis
 
 
 def score_at(model: ScoringModel, row: dict[str, Any], at: datetime) -> Score:
     """Evaluate a stored state at ``at``; a snapshot from another model version is returned as stored."""
     if row["model_version"] != model.version:
         return Score(pillars={p: float(row[p]) for p in PILLARS}, total=float(row["total"]))
-    return evaluate(model, RepState.from_json(row["state"]), at.timestamp())
+    return evaluate(model, stored_basis(model, row["state"]), at.timestamp())
 
 
 def end_of_day(day: date, now: datetime) -> datetime:

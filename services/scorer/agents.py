@@ -1,24 +1,35 @@
-"""The scorer's agent: decode, decide (pure), update tables, emit. Error policy:
+"""The scorer's hot path: one call per fetched batch of activity records. Decode, decide (pure), write, emit.
 
+Per batch: records are grouped by rep; each touched rep's state is decoded once, every record of the rep
+is decided and applied in offset order, and the state is written once (one changelog record per rep per
+batch), followed by one compact snapshot and one ledger record for the rep. Dedup entries are written per
+event (an id must be remembered on its own) and expire incrementally (services.scorer.dedup).
+
+Error policy:
 - poison (undecodable record, unscorable event): dead-letter topic with its reason and topic[partition]@offset;
 - transient (Kafka errors while emitting): raised, so the worker crashes and restarts from the last commit,
   where the idempotent tables make the replay harmless;
-- offsets move only after the record was handled (Faust acks an event when the next one is taken).
+- offsets move only after the batch was handled and the producer flushed (services.scorer.batch_consumer).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
+from faust.types import Message
 from pydantic import ValidationError
 
+from services.scorer import batch_consumer, dedup
 from services.scorer.config import ScorerSettings
-from services.scorer import dedup
 from services.scorer.metrics import (
+    BATCH_RECORDS,
+    BATCH_REPS,
     CONSUMER_LAG,
     DEDUP_KEYS,
     DEDUP_PRUNED,
@@ -30,26 +41,40 @@ from services.scorer.processing import Verdict, decide
 from shared import topics
 from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
-from shared.scores import ScoredEvent, ScoreSnapshot
+from shared.scores import encode
 from shared.scoring import RepState, ScoringModel, evaluate
 
 log = logging.getLogger("ssi.scorer")
 
 
+def put(table: faust.Table, partition: int, key: bytes, value: bytes) -> None:
+    """Set a table key with its changelog record in ``partition`` (the input record's), explicitly: a batch
+    spans partitions, so Faust's 'partition of the current event' would be wrong here."""
+    table.data[key] = value
+    table.send_changelog(partition, key, value)
+
+
+def delete(table: faust.Table, partition: int, key: bytes) -> None:
+    table.data.pop(key, None)
+    table.send_changelog(partition, key, None, value_serializer="raw")
+
+
 @dataclass
 class Pipeline:
     app: faust.App
+    settings: ScorerSettings
+    model: ScoringModel
     activity: faust.TopicT
     scores: faust.TopicT
+    ledger: faust.TopicT
     dead_letters: faust.TopicT
     states: faust.Table
     seen: faust.Table
+    expiry: dedup.ExpiryIndex = field(default_factory=dedup.ExpiryIndex)
     processed: dict[int, int] = field(default_factory=dict)
     """Last processed offset per activity partition, for the lag gauge."""
-    handled: dict[int, int] = field(default_factory=dict)
-    """Records handled per partition since start, to pace the dedup table's pruning."""
 
-    async def dead_letter(self, message: faust.types.Message, reason: str, outcome: str) -> None:
+    async def dead_letter(self, message: Message, reason: str, outcome: str) -> None:
         """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome."""
         EVENTS.labels(outcome).inc()
         log.warning("dead letter %s: %s", coordinates(message.topic, message.partition, message.offset), reason)
@@ -66,82 +91,113 @@ class Pipeline:
             ),
         )
 
+    async def handle(self, messages: list[Message]) -> None:
+        """Score one fetched batch of activity records (any partitions, offset order within each)."""
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        groups: dict[bytes, list[tuple[Message, ActivityEnvelope]]] = {}
+        for message in messages:
+            self.processed[message.partition] = message.offset
+            try:
+                envelope = ActivityEnvelope.model_validate_json(message.value)
+            except (ValidationError, ValueError, TypeError) as exc:
+                await self.dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
+                continue
+            key = topics.rep_key(envelope.tenant_id, envelope.event.subject).encode()
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [(message, envelope)]
+            else:
+                group.append((message, envelope))
+        verdicts: Counter[str] = Counter()
+        for key, items in groups.items():
+            await self._score_rep(key, items, now, verdicts)
+        for verdict, n in verdicts.items():
+            EVENTS.labels(verdict).inc(n)
+        self._prune({m.partition for m in messages}, now.timestamp())
+        BATCH_RECORDS.observe(len(messages))
+        BATCH_REPS.observe(len(groups))
+        PROCESSING_SECONDS.observe(time.perf_counter() - started)
 
-def register(app: faust.App, settings: ScorerSettings, model: ScoringModel) -> Pipeline:
+    async def _score_rep(
+        self, key: bytes, items: list[tuple[Message, ActivityEnvelope]], now: datetime, verdicts: Counter[str]
+    ) -> None:
+        partition = items[0][0].partition
+        seen_data = self.seen.data
+        state = RepState.from_bytes(self.states.data.get(key))
+        rows: list[dict[str, Any]] = []
+        for message, envelope in items:
+            event = envelope.event
+            seen_key = topics.dedup_key(envelope.tenant_id, event.source, event.id).encode()
+            first = dedup.first_offset(seen_data.get(seen_key))
+            decision = decide(self.model, envelope, offset=message.offset, partition=message.partition,
+                              first_seen_at=first, state=state, now=now)
+            if decision.dead_letter:  # not marked seen: a replay after the fix must be scored
+                await self.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
+                continue
+            verdicts[decision.verdict.value] += 1
+            if decision.mark_seen and first is None:
+                received = envelope.received_at.timestamp()
+                put(self.seen, partition, seen_key, dedup.entry(message.offset, message.partition, received))
+                self.expiry.add(partition, received, seen_key)
+            c = decision.contribution
+            if decision.verdict is Verdict.SCORED and c is not None:
+                rows.append({"id": event.id, "source": event.source, "type": event.type,
+                             "time": event.time.isoformat(), "pillar": c.pillar, "day": c.day,
+                             "quality": c.quality, "decayed": c.decayed})
+                RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
+        if not rows:
+            return
+        put(self.states, partition, key, state.to_bytes())  # once per rep per batch
+        tenant_id, rep_id = topics.split_rep_key(key.decode())
+        score = evaluate(self.model, state, now.timestamp())
+        as_of = now.isoformat()
+        await self.scores.send(key=key, value=encode({
+            "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "as_of": as_of,
+            "seq": state.seq, "events": state.events, "pillars": score.pillars, "total": score.total,
+            "basis": state.basis(self.model).to_json(),
+        }))
+        await self.ledger.send(key=key, value=encode({
+            "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "scored_at": as_of,
+            "rows": rows,
+        }))
+
+    def _prune(self, partitions: set[int], now: float) -> None:
+        """Forget the ids of these partitions that arrived before the retention (amortised O(1) per event)."""
+        cutoff = now - self.settings.dedup_retention_days * 86_400
+        pruned = 0
+        for partition in partitions:
+            for key in self.expiry.expired(partition, cutoff):
+                if key in self.seen.data:
+                    delete(self.seen, partition, key)
+                    pruned += 1
+        if pruned:
+            DEDUP_PRUNED.inc(pruned)
+        DEDUP_KEYS.set(len(self.seen.data))
+
+
+def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, partitions: int) -> Pipeline:
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
     pipeline = Pipeline(
         app=app,
-        activity=app.topic(topics.ACTIVITY, partitions=settings.partitions, **raw),
-        scores=app.topic(topics.SCORES, partitions=settings.partitions, **raw),
-        dead_letters=app.topic(topics.DEAD_LETTER, partitions=settings.partitions, **raw),
-        states=app.Table("rep_state", default=None, partitions=settings.partitions),
-        seen=app.Table("seen_event", default=None, partitions=settings.partitions),
+        settings=settings,
+        model=model,
+        activity=app.topic(topics.ACTIVITY, partitions=partitions, **raw),
+        scores=app.topic(topics.SCORES, partitions=partitions, **raw),
+        ledger=app.topic(topics.LEDGER, partitions=partitions, **raw),
+        dead_letters=app.topic(topics.DEAD_LETTER, partitions=partitions, **raw),
+        # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
+        states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+        seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
     )
 
-    def prune_seen(partition: int, now: float) -> None:
-        """Forget ids of this partition older than the retention (runs in an event of that partition)."""
-        cutoff = now - settings.dedup_retention_days * 86_400
-        keys = dedup.expired(list(pipeline.seen.items()), partition, cutoff)
-        for key in keys:
-            del pipeline.seen[key]
-        DEDUP_PRUNED.inc(len(keys))
-        DEDUP_KEYS.set(len(pipeline.seen))
+    @pipeline.seen.on_recover
+    async def index_seen() -> None:
+        """After every recovery (start-up, rebalance): index the dedup entries once, for incremental expiry."""
+        pipeline.expiry.rebuild(pipeline.seen.data.items())
+        DEDUP_KEYS.set(len(pipeline.seen.data))
 
-    @app.agent(pipeline.activity, name="score-activity")
-    async def score_activity(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            message = event.message
-            started = time.perf_counter()
-            pipeline.processed[message.partition] = message.offset
-            try:
-                envelope = ActivityEnvelope.from_bytes(event.value)
-            except (ValidationError, ValueError) as exc:
-                await pipeline.dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
-                continue
-            rep_key = topics.rep_key(envelope.tenant_id, envelope.event.subject)
-            seen_key = topics.dedup_key(envelope.tenant_id, envelope.event.source, envelope.event.id)
-            now = datetime.now(UTC)
-            decision = decide(
-                model,
-                envelope,
-                offset=message.offset,
-                first_seen_at=dedup.first_offset(pipeline.seen.get(seen_key)),
-                state=RepState.from_json(pipeline.states.get(rep_key)),
-                now=now,
-            )
-            if decision.dead_letter:  # not marked seen: a replay after the fix must be scored
-                await pipeline.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
-                continue
-            seen_entry = dedup.entry(message.offset, message.partition, envelope.received_at.timestamp())
-            if decision.verdict in (Verdict.REPLAY, Verdict.OUTCOME):
-                pipeline.seen[seen_key] = seen_entry
-            if decision.state is not None and decision.contribution is not None:
-                state_json = decision.state.to_json()
-                pipeline.states[rep_key] = state_json  # state first: its seq guards the replay
-                pipeline.seen[seen_key] = seen_entry
-                score = evaluate(model, decision.state, now.timestamp())
-                c, ev = decision.contribution, envelope.event
-                snapshot = ScoreSnapshot(
-                    tenant_id=envelope.tenant_id,
-                    rep_id=ev.subject,
-                    model_version=model.version,
-                    as_of=now,
-                    seq=message.offset,
-                    pillars=score.pillars,
-                    total=score.total,
-                    state=state_json,
-                    event=ScoredEvent(
-                        id=ev.id, source=ev.source, type=ev.type, time=ev.time, pillar=c.pillar, day=c.day,
-                        quality=c.quality, decayed=c.decayed,
-                    ),
-                )
-                await pipeline.scores.send(key=rep_key.encode(), value=snapshot.model_dump_json().encode())
-                RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
-            EVENTS.labels(decision.verdict.value).inc()
-            PROCESSING_SECONDS.observe(time.perf_counter() - started)
-            handled = pipeline.handled[message.partition] = pipeline.handled.get(message.partition, 0) + 1
-            if handled % settings.dedup_scan_every == 0:
-                prune_seen(message.partition, now.timestamp())
+    batch_consumer.batch(app, pipeline.activity, pipeline.handle)
 
     @app.timer(interval=5.0)
     async def report_lag() -> None:

@@ -1,39 +1,91 @@
-"""The scorer's composition root: a Faust app with its topics, tables, agent and operational views."""
+"""The scorer's composition root: a Faust app with its topics, tables, agents and operational views."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import faust
+from aiokafka.admin import AIOKafkaAdminClient
 
+from services.scorer import batch_consumer
 from services.scorer.config import ScorerSettings
+from shared import topics
 
-def create_app(settings: ScorerSettings) -> faust.App:
+log = logging.getLogger("ssi.scorer")
+
+STATE_FORMAT = "s2"
+"""Part of the group and table names: a change of the state's encoding starts new tables, rebuilt by replaying
+the activity topic from its start, instead of reading records it cannot decode."""
+
+
+async def _partition_count(bootstrap: str, topic: str) -> int | None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        if topic not in set(await admin.list_topics()):
+            return None
+        described = await admin.describe_topics([topic])
+        return len(described[0]["partitions"]) or None
+    finally:
+        await admin.close()
+
+
+def partition_count(settings: ScorerSettings) -> int:
+    """The activity topic's partition count as the broker has it (fixed at creation, see shared.topics)."""
+    found = asyncio.run(_partition_count(settings.kafka_bootstrap, topics.ACTIVITY))
+    if found is None:
+        log.warning("%s does not exist yet; creating tables for %d partitions", topics.ACTIVITY, settings.partitions)
+        return settings.partitions
+    return found
+
+
+def create_app(settings: ScorerSettings, partitions: int | None = None) -> faust.App:
     from services.scorer import agents, identities, views  # registered on the app they are given
 
     model = settings.scoring_model()  # validated at start-up: a bad model file stops the worker here
+    partitions = partitions or partition_count(settings)
     app = faust.App(
-        # one consumer group and one set of tables per model version: a new model rebuilds its state by
-        # replaying the activity topic from the start, beside the old one
-        f"{settings.app_id}-{model.version}",
+        # one consumer group and one set of tables per model version and state format: a new model rebuilds
+        # its state by replaying the activity topic from the start, beside the old one
+        f"{settings.app_id}-{model.version}-{STATE_FORMAT}",
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
         datadir=str(settings.data_dir),
-        topic_partitions=settings.partitions,
+        topic_partitions=partitions,
         topic_replication_factor=1,
-        processing_guarantee="at_least_once",
+        processing_guarantee="at_least_once",  # exactly once in effect comes from idempotent state updates
         producer_acks=-1,
         producer_linger_ms=settings.producer_linger_ms,
+        producer_max_batch_size=settings.producer_max_batch_size,
+        # the fetch is the batch (services.scorer.batch_consumer): enough records per fetch that a busy rep's
+        # state is written once for many events
+        broker_max_poll_records=settings.max_poll_records,
+        consumer_max_fetch_size=4 * 1024 * 1024,
+        # the other agents (webhook normalisation, identities) still use Faust streams; their buffer can stay
+        # moderate, since the activity topic does not go through it
+        stream_buffer_maxsize=4096,
+        table_standby_replicas=settings.standby_replicas,
+        # the worker's web server serves /metrics, /healthz and /readyz only (views.py), bound to settings.host
         web_bind=settings.host,
         web_port=settings.port,
         web_host=settings.host,
+        # Faust's own pages would serve table contents (/table/...) and routing details without any
+        # authentication: all off
+        web_tables_enabled=False,
+        web_router_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
         autodiscover=False,
-        broker_commit_every=1000,
-        broker_commit_interval=1.0,
+        broker_commit_every=10_000,
+        broker_commit_interval=settings.commit_interval_seconds,
         table_cleanup_interval=30.0,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=max(1.0, settings.session_timeout_seconds / 5),
     )
-    pipeline = agents.register(app, settings, model)
-    identities.register(app, settings, pipeline)
+    batch_consumer.install(app)
+    pipeline = agents.register(app, settings, model, partitions)
+    identities.register(app, settings, pipeline, partitions)
     views.register(app, pipeline)
     return app

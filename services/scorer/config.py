@@ -10,21 +10,38 @@ from shared.settings import ServiceSettings
 
 
 class ScorerSettings(ServiceSettings):
-    """Environment: SSI_SCORER_* for these fields, plus the shared SSI_* ones. Used by the worker and the sink."""
+    """The scoring worker. Environment: SSI_SCORER_* for these fields, plus the shared SSI_* ones."""
 
     model_config = SettingsConfigDict(env_prefix="SSI_SCORER_", frozen=True, extra="ignore")
 
     app_id: str = Field("ssi-scorer", pattern=r"^[a-z0-9][a-z0-9._-]*$", description="Faust app id and group")
-    host: str = "127.0.0.1"
+    host: str = Field("127.0.0.1", description="bind address of /metrics, /healthz, /readyz (nothing else is served)")
     port: int = Field(8002, ge=1, le=65535, description="worker's /metrics, /healthz, /readyz")
-    partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
-    data_dir: Path = Field(Path(".run/scorer"), description="Faust's data directory")
+    partitions: int = Field(
+        topics.DEFAULT_PARTITIONS, ge=1, description="used only if the activity topic does not exist yet; "
+        "otherwise the worker takes the topic's own partition count"
+    )
+    data_dir: Path = Field(Path(".run/scorer"), description="Faust's data directory (one per worker)")
     session_timeout_seconds: float = Field(15.0, ge=6, description="a dead worker's partitions move after this")
     dedup_retention_days: float = Field(8.0, gt=0, description="how long an event id is remembered")
-    dedup_scan_every: int = Field(20_000, ge=1, description="records per partition between two prunings")
-    producer_linger_ms: int = Field(5, ge=0, description="batch the worker's changelog and score writes")
-    sink_group: str = "ssi-sink"
-    sink_port: int = Field(8003, ge=1, le=65535, description="sink's /metrics")
-    sink_batch_max: int = Field(2000, ge=1)
-    sink_batch_wait_ms: int = Field(200, ge=1)
-    sink_refresh_seconds: float = Field(300.0, ge=1, description="how often stored totals are re-read with decay")
+    standby_replicas: int = Field(
+        0, ge=0, description="Faust standby copies of each table partition on other workers. 0 by default: on one "
+        "host a standby doubles the changelog reading for little gain, because the compact state (a few KB per "
+        "rep) recovers from its changelog in seconds; set 1 when workers run on separate machines"
+    )
+    max_poll_records: int = Field(
+        5000, ge=1, description="records per fetch, hence per batch: larger batches write a busy rep's state once "
+        "for more events; 5,000 keeps a batch under about half a second at the slowest rate measured"
+    )
+    producer_linger_ms: int = Field(
+        10, ge=0, description="the worker writes changelogs, snapshots and ledger records in bursts at the end of "
+        "each batch; 10 ms lets a burst leave as few large produce requests instead of many small ones"
+    )
+    producer_max_batch_size: int = Field(
+        512 * 1024, ge=16384, description="bytes per partition per produce request; Faust's 16 KiB default splits "
+        "one batch's changelog burst into dozens of requests"
+    )
+    commit_interval_seconds: float = Field(
+        1.0, gt=0, description="how often processed offsets are committed (the producer is flushed first); a "
+        "crash replays at most this much, and the replay is idempotent"
+    )

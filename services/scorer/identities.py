@@ -49,14 +49,14 @@ def as_record(n: Normalized) -> dict[str, Any]:
             "data": n.data}
 
 
-def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline) -> None:
+def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, partitions: int) -> None:
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
-    webhooks_topic = app.topic(topics.WEBHOOKS_RAW, partitions=settings.partitions, **raw)
-    normalized_topic = app.topic(topics.NORMALIZED, partitions=settings.partitions, **raw)
-    identities_topic = app.topic(topics.IDENTITIES, partitions=settings.partitions, **raw)
-    status_topic = app.topic(topics.IDENTITY_STATUS, partitions=settings.partitions, **raw)
-    claims = app.Table("identity_claim", default=None, partitions=settings.partitions)
-    parked = app.Table("parked_event", default=None, partitions=settings.partitions)
+    webhooks_topic = app.topic(topics.WEBHOOKS_RAW, partitions=partitions, **raw)
+    normalized_topic = app.topic(topics.NORMALIZED, partitions=partitions, **raw)
+    identities_topic = app.topic(topics.IDENTITIES, partitions=partitions, **raw)
+    status_topic = app.topic(topics.IDENTITY_STATUS, partitions=partitions, **raw)
+    claims = app.Table("identity_claim", default=None, partitions=partitions)
+    parked = app.Table("parked_event", default=None, partitions=partitions)
 
     async def to_activity(message: faust.types.Message, tenant_id: str, received_at: str, n: dict, rep_id: str) -> None:
         try:

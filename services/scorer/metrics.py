@@ -1,10 +1,22 @@
+"""The scoring worker's Prometheus metrics (the sink has its own: services/scorer/sink/metrics.py)."""
+
 from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS = Counter("ssi_scorer_events_total", "Activity records handled by the scorer, by outcome.", ["outcome"])
 PROCESSING_SECONDS = Histogram(
-    "ssi_scorer_processing_seconds",
-    "Time spent handling one activity record in the scorer.",
-    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1),
+    "ssi_scorer_batch_seconds",
+    "Time spent handling one fetched batch of activity records (all its reps).",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+BATCH_RECORDS = Histogram(
+    "ssi_scorer_batch_records",
+    "Activity records per batch handed to the scorer.",
+    buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000),
+)
+BATCH_REPS = Histogram(
+    "ssi_scorer_batch_reps",
+    "Distinct reps per batch: one state write, one snapshot and one ledger record each.",
+    buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000),
 )
 RECEIVED_TO_SCORED_SECONDS = Histogram(
     "ssi_scorer_received_to_scored_seconds",
@@ -14,18 +26,5 @@ RECEIVED_TO_SCORED_SECONDS = Histogram(
 CONSUMER_LAG = Gauge(
     "ssi_scorer_consumer_lag_records", "Records on the activity topic not yet processed, by partition.", ["partition"]
 )
-SINK_ROWS = Counter("ssi_sink_rows_written_total", "Rows upserted into Postgres by the sink, by table.", ["table"])
-SINK_RECORDS = Counter("ssi_sink_records_total", "Score records consumed by the sink, by outcome.", ["outcome"])
-SINK_BATCH_SECONDS = Histogram(
-    "ssi_sink_batch_seconds",
-    "Time to write one batch to Postgres and commit its offsets.",
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-)
-SINK_LAG = Gauge("ssi_sink_consumer_lag_records", "Score records not yet written to Postgres, by partition.", ["partition"])
-REFRESH_SECONDS = Histogram(
-    "ssi_sink_decay_refresh_seconds",
-    "Time to re-evaluate every stored score with decay (for ranks).",
-    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0),
-)
-DEDUP_KEYS = Gauge("ssi_scorer_dedup_keys", "Event ids remembered for deduplication (after the last pruning).")
+DEDUP_KEYS = Gauge("ssi_scorer_dedup_keys", "Event ids remembered for deduplication by this worker.")
 DEDUP_PRUNED = Counter("ssi_scorer_dedup_pruned_total", "Event ids forgotten after the dedup retention.")

@@ -3,10 +3,13 @@
 Idempotency, without trusting Faust's exactly-once:
 - ``seen[dedup key]`` holds the offset at which an event id was first met. Another record with the same id
   at a different offset is a duplicate delivery (a sender retry) and is not scored.
-- ``state.seq`` is the offset of the last record applied to a rep. A record at or below it is a replay
-  after a crash or rebalance and is not applied again.
+- ``state.seq`` is the offset of the last record applied to a rep, in ``state.partition``. A record of that
+  partition at or below it is a replay after a crash or rebalance and is not applied again. A record from
+  another partition is never taken for a replay (see the README on partition counts).
 All of a rep's records live in one partition and are processed in offset order, and both tables write
-their changelog to that same partition, so any crash between the two writes is repaired by the replay.
+their changelog to that same partition, so any crash between the two writes is repaired by the replay:
+seen written but state lost -> the replayed record is the original (same offset) and is applied;
+state written but seen lost -> the replayed record is at or below the seq and is only marked seen.
 """
 
 from __future__ import annotations
@@ -29,16 +32,24 @@ class Verdict(str, Enum):
     FUTURE = "future"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     verdict: Verdict
-    state: RepState | None = None
     contribution: Contribution | None = None
     reason: str | None = None
 
     @property
     def dead_letter(self) -> bool:
         return self.verdict in (Verdict.UNKNOWN_TYPE, Verdict.FUTURE)
+
+    @property
+    def mark_seen(self) -> bool:
+        """Dead letters are not marked seen: a replay after the fix must be scored."""
+        return self.verdict in (Verdict.SCORED, Verdict.REPLAY, Verdict.OUTCOME)
+
+
+def is_replay(state: RepState, partition: int, offset: int) -> bool:
+    return partition == state.partition and offset <= state.seq
 
 
 def decide(
@@ -49,10 +60,12 @@ def decide(
     first_seen_at: int | None,
     state: RepState,
     now: datetime,
+    partition: int = 0,
 ) -> Decision:
+    """Classify one record and, when it is scored, apply it to ``state`` in place (O(1))."""
     if first_seen_at is not None and first_seen_at != offset:
         return Decision(Verdict.DUPLICATE)
-    if offset <= state.seq:
+    if is_replay(state, partition, offset):
         return Decision(Verdict.REPLAY)
     event = envelope.event
     try:
@@ -66,5 +79,5 @@ def decide(
         c = contribution(model, event_type=event.type, source=event.source, event_time=at, data=event.data)
     except Unscorable as exc:
         return Decision(Verdict.UNKNOWN_TYPE, reason=str(exc))
-    new_state = apply_contribution(model, state, c, event_type=event.type, event_time=at, seq=offset)
-    return Decision(Verdict.SCORED, state=new_state, contribution=c)
+    apply_contribution(model, state, c, event_type=event.type, event_time=at, seq=offset, partition=partition)
+    return Decision(Verdict.SCORED, contribution=c)

@@ -12,6 +12,7 @@ from shared.scoring.model import (
     load_packaged_model,
 )
 from shared.scoring.state import (
+    Basis,
     Contribution,
     Outcome,
     RepState,
@@ -25,10 +26,12 @@ from shared.scoring.state import (
     evaluate,
     pillar_values,
     points,
+    stored_basis,
 )
 
 __all__ = [
     "PILLARS",
+    "Basis",
     "Contribution",
     "ModelFileError",
     "Outcome",
@@ -47,4 +50,5 @@ __all__ = [
     "load_packaged_model",
     "pillar_values",
     "points",
+    "stored_basis",
 ]

@@ -1,19 +1,31 @@
-"""A rep's scoring state and the pure functions that update and read it.
+"""A rep's scoring state and the pure functions that update and read it, at constant cost per event.
 
-Per activity type and UTC day the state keeps two sums over that day's events (i):
+Per activity type and UTC day ``d`` the state keeps two sums over that day's events (i):
     Q = sum(q_i)                                  quality units, which saturate: g(Q) = cap * (1 - exp(-Q/cap))
     S = sum(q_i * 2^((t_i - day_start) / h))      the same units, each decayed from its own time
-and the day's value at instant t is  weight * g(Q)/Q * S * 2^(-(t - day_start)/h)  (pillar half-life h).
-Each event thus keeps its own timestamp and its share q_i/Q of the day's saturated return, and the result
-depends only on the set of events, never on their order. Buckets more than ``late_window_days`` behind the
-newest event are folded into one decayed value per pillar, so the state stays bounded (days x active types)
-however many events arrive; an event arriving later than that window is scored on its own.
+and the bucket's value at instant t is  weight * g(Q)/Q * S * 2^(-(t - day_start)/h)  (pillar half-life h).
+Each event keeps its own timestamp and its share q_i/Q of the day's saturated return.
+
+The state also keeps, per term (for ssi-v2 the four pillars), the sum of all its buckets' values expressed at
+the ``anchor`` instant (the newest event time seen). An event changes one bucket: its old value is taken out
+of the term and its new value put in, and moving the anchor forward decays each term with one
+multiplication. Reading a score is then O(terms): ``values[p] * 2^(-(at - anchor)/h)``. Nothing scans the
+buckets: days that leave the late window are dropped whole (their value already sits in the term) and are
+never touched again.
+
+Exactness, stated exactly: for events whose UTC day is at least ``floor(anchor / 86400) - late_window_days``
+when they arrive (anchor = the rep's newest event time at that moment), the values depend only on the set of
+events, never on their order (up to floating-point rounding, far below 1e-9 relative). An event whose day is
+older than that is scored on its own: it is not saturated together with the other events of its day, so
+its value can exceed what the same event would have added on time (by at most what saturation would have
+taken off), and the result then depends on arrival order. ``tests/shared/test_scoring.py`` pins both.
 A pillar's value v maps to points with 25 * (1 - exp(-v / scale)): 0 for nothing, 25 never quite reached.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +33,7 @@ from shared.scoring.model import PILLAR_MAX, PILLARS, ActivityParams, ScoringMod
 from shared.scoring.quality import event_quality
 
 DAY_SECONDS = 86_400.0
+_LN2 = math.log(2.0)
 
 
 class Unscorable(ValueError):
@@ -31,41 +44,115 @@ class Outcome:
     """Marker: the type is a CRM outcome, kept for validation but not scored as activity."""
 
 
-def _zero() -> dict[str, float]:
-    return dict.fromkeys(PILLARS, 0.0)
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A model's numbers laid out for the hot path: types and terms by index."""
+
+    types: tuple[str, ...]
+    type_index: dict[str, int]
+    terms: tuple[str, ...]
+    """The state's accumulators, in order; ssi-v2's are the four pillars."""
+    type_term: tuple[int, ...]
+    type_weight: tuple[float, ...]
+    type_cap: tuple[float | None, ...]
+    type_rate: tuple[float, ...]
+    """ln 2 / half-life of the type's pillar, per second."""
+    term_rate: tuple[float, ...]
+    window: int
+
+
+_COMPILED: dict[int, tuple[ScoringModel, Compiled]] = {}
+
+
+def compiled(model: ScoringModel) -> Compiled:
+    hit = _COMPILED.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    types = tuple(sorted(model.activities))
+    terms = PILLARS
+    acts = [model.activities[t] for t in types]
+    c = Compiled(
+        types=types,
+        type_index={t: i for i, t in enumerate(types)},
+        terms=terms,
+        type_term=tuple(terms.index(a.pillar) for a in acts),
+        type_weight=tuple(a.weight for a in acts),
+        type_cap=tuple(a.daily_cap for a in acts),
+        type_rate=tuple(_LN2 / model.half_life_seconds(a.pillar) for a in acts),
+        term_rate=tuple(_LN2 / model.half_life_seconds(p) for p in terms),
+        window=model.late_window_days,
+    )
+    _COMPILED[id(model)] = (model, c)
+    return c
+
+
+_HEADER = struct.Struct("<BdqiqB")  # format, anchor, seq, partition, events, number of terms
+_BUCKET = struct.Struct("<iBdd")  # day, type index, Q, S
+_FORMAT = 1
+
+
+@dataclass(slots=True, eq=True)
+class RepState:
+    """Mutable on purpose: the scorer applies a batch of a rep's events to one decoded state, then encodes it
+    once. ``days`` holds the late window only: {epoch day: {type index: [Q, S]}}."""
+
+    anchor: float = 0.0
+    """Epoch seconds of the newest event applied; ``values`` are expressed at this instant."""
+    values: list[float] = field(default_factory=lambda: [0.0] * len(PILLARS))
+    days: dict[int, dict[int, list[float]]] = field(default_factory=dict)
+    seq: int = -1
+    """Offset of the last input record applied (in ``partition``): a replay at or below it is not applied."""
+    partition: int = -1
+    events: int = 0
+
+    @property
+    def bucket_count(self) -> int:
+        return sum(len(types) for types in self.days.values())
+
+    def to_bytes(self) -> bytes:
+        """Compact encoding: 34 bytes of header, 8 per term, 21 per (day, type) bucket; no key strings."""
+        parts = [_HEADER.pack(_FORMAT, self.anchor, self.seq, self.partition, self.events, len(self.values)),
+                 struct.pack(f"<{len(self.values)}d", *self.values),
+                 struct.pack("<H", self.bucket_count)]
+        pack = _BUCKET.pack
+        parts += [pack(day, t, qs[0], qs[1]) for day, types in self.days.items() for t, qs in types.items()]
+        return b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes | None) -> RepState:
+        if not raw:
+            return cls()
+        fmt, anchor, seq, partition, events, n = _HEADER.unpack_from(raw, 0)
+        if fmt != _FORMAT:
+            raise ValueError(f"rep state format {fmt} is not {_FORMAT}")
+        at = _HEADER.size
+        values = list(struct.unpack_from(f"<{n}d", raw, at))
+        at += 8 * n
+        (count,) = struct.unpack_from("<H", raw, at)
+        at += 2
+        days: dict[int, dict[int, list[float]]] = {}
+        for day, t, q, s in _BUCKET.iter_unpack(raw[at : at + count * _BUCKET.size]):
+            days.setdefault(day, {})[t] = [q, s]
+        return cls(anchor=anchor, values=values, days=days, seq=seq, partition=partition, events=events)
+
+    def basis(self, model: ScoringModel) -> Basis:
+        return Basis(anchor=self.anchor, values=dict(zip(compiled(model).terms, self.values, strict=True)))
 
 
 @dataclass(frozen=True, slots=True)
-class RepState:
-    anchor: float = 0.0
-    """Epoch seconds of the newest event applied; ``folded`` is expressed at this instant."""
-    folded: dict[str, float] = field(default_factory=_zero)
-    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    """'<epoch day>|<type>' -> (Q, S) for days inside the late window."""
-    seq: int = -1
-    """Offset of the last input record applied: a replayed record at or below it is not applied again."""
-    events: int = 0
+class Basis:
+    """What reading a score needs, without the buckets: each term's value at ``anchor``. The score topic and
+    ``rep_scores.state`` carry it, so the sink and the api evaluate at any later instant in O(terms)."""
+
+    anchor: float
+    values: dict[str, float]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "anchor": self.anchor,
-            "folded": self.folded,
-            "buckets": {k: [q, s] for k, (q, s) in self.buckets.items()},
-            "seq": self.seq,
-            "events": self.events,
-        }
+        return {"anchor": self.anchor, "values": self.values}
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any] | None) -> RepState:
-        if not raw:
-            return cls()
-        return cls(
-            anchor=float(raw["anchor"]),
-            folded={p: float(raw.get("folded", {}).get(p, 0.0)) for p in PILLARS},
-            buckets={k: (float(v[0]), float(v[1])) for k, v in raw.get("buckets", {}).items()},
-            seq=int(raw["seq"]),
-            events=int(raw["events"]),
-        )
+    def from_json(cls, raw: dict[str, Any]) -> Basis:
+        return cls(anchor=float(raw["anchor"]), values={k: float(v) for k, v in raw["values"].items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +196,15 @@ def bucket_value(model: ScoringModel, event_type: str, day: int, q: float, s: fl
     return activity.weight * saturate(activity, q) / q * s * math.pow(2.0, -(at - day * DAY_SECONDS) / h)
 
 
+def _value(c: Compiled, t: int, day: int, q: float, s: float, at: float) -> float:
+    """``bucket_value`` by type index, for the hot path."""
+    if q <= 0:
+        return 0.0
+    cap = c.type_cap[t]
+    g = q if cap is None else cap * -math.expm1(-q / cap)
+    return c.type_weight[t] * g / q * s * math.exp(-(at - day * DAY_SECONDS) * c.type_rate[t])
+
+
 def contribution(
     model: ScoringModel, *, event_type: str, source: str, event_time: float, data: dict[str, Any] | None
 ) -> Contribution:
@@ -122,11 +218,6 @@ def contribution(
     return Contribution(activity.pillar, day, q, q * math.pow(2.0, (event_time - day * DAY_SECONDS) / h))
 
 
-def _split(key: str) -> tuple[int, str]:
-    day, _, event_type = key.partition("|")
-    return int(day), event_type
-
-
 def apply_event(
     model: ScoringModel,
     state: RepState,
@@ -136,55 +227,111 @@ def apply_event(
     event_time: float,
     seq: int,
     data: dict[str, Any] | None = None,
+    partition: int = 0,
 ) -> RepState:
-    """Add one activity to the state. Raises ``Unscorable`` for a type the model does not score."""
+    """Add one activity to the state (in place; the state is returned). Raises ``Unscorable`` for a type the
+    model does not score."""
     c = contribution(model, event_type=event_type, source=source, event_time=event_time, data=data)
-    return apply_contribution(model, state, c, event_type=event_type, event_time=event_time, seq=seq)
+    return apply_contribution(model, state, c, event_type=event_type, event_time=event_time, seq=seq,
+                              partition=partition)
+
+
+def advance(c: Compiled, state: RepState, anchor: float) -> None:
+    """Move the anchor forward: one multiplication per term, and the days that leave the late window are
+    dropped whole (each day once, in the step that passes it)."""
+    if anchor <= state.anchor:
+        return
+    dt = anchor - state.anchor
+    values = state.values
+    for i, rate in enumerate(c.term_rate):
+        if values[i]:
+            values[i] *= math.exp(-dt * rate)
+    # invariant: every day kept is >= floor(anchor / day) - window, so only the days passed now can go
+    old_first = math.floor(state.anchor / DAY_SECONDS) - c.window
+    first_day = math.floor(anchor / DAY_SECONDS) - c.window
+    if first_day > old_first and state.days:
+        if first_day - old_first <= c.window + 1:
+            for day in range(old_first, first_day):
+                state.days.pop(day, None)
+        else:  # a jump longer than the window: everything kept leaves it
+            state.days.clear()
+    state.anchor = anchor
 
 
 def apply_contribution(
-    model: ScoringModel, state: RepState, c: Contribution, *, event_type: str, event_time: float, seq: int
+    model: ScoringModel,
+    state: RepState,
+    c: Contribution,
+    *,
+    event_type: str,
+    event_time: float,
+    seq: int,
+    partition: int = 0,
 ) -> RepState:
-    anchor = max(state.anchor, event_time) if state.events else event_time
-    folded = {
-        p: v * math.pow(2.0, -(anchor - state.anchor) / model.half_life_seconds(p)) if v else 0.0
-        for p, v in state.folded.items()
-    }
-    buckets = dict(state.buckets)
-    first_day = math.floor(anchor / DAY_SECONDS) - model.late_window_days
-    if c.day < first_day:  # later than the window: scored on its own
-        folded[c.pillar] += bucket_value(model, event_type, c.day, c.quality, c.decayed, anchor)
+    k = compiled(model)
+    t = k.type_index[event_type]
+    term = k.type_term[t]
+    if state.events == 0:
+        state.anchor = event_time
     else:
-        key = f"{c.day}|{event_type}"
-        q, s = buckets.get(key, (0.0, 0.0))
-        buckets[key] = (q + c.quality, s + c.decayed)
-    for key in [k for k in buckets if _split(k)[0] < first_day]:
-        day, kind = _split(key)
-        q, s = buckets.pop(key)
-        folded[model.activities[kind].pillar] += bucket_value(model, kind, day, q, s, anchor)
-    return RepState(anchor=anchor, folded=folded, buckets=buckets, seq=max(seq, state.seq), events=state.events + 1)
+        advance(k, state, event_time)
+    anchor = state.anchor
+    if c.day < math.floor(anchor / DAY_SECONDS) - k.window:  # later than the window: scored on its own
+        state.values[term] += _value(k, t, c.day, c.quality, c.decayed, anchor)
+    else:
+        types = state.days.get(c.day)
+        if types is None:
+            types = state.days[c.day] = {}
+        qs = types.get(t)
+        if qs is None:
+            old = 0.0
+            qs = types[t] = [c.quality, c.decayed]
+        else:
+            old = _value(k, t, c.day, qs[0], qs[1], anchor)
+            qs[0] += c.quality
+            qs[1] += c.decayed
+        state.values[term] += _value(k, t, c.day, qs[0], qs[1], anchor) - old
+    if partition != state.partition or seq > state.seq:
+        state.seq = seq
+    state.partition = partition
+    state.events += 1
+    return state
 
 
-def pillar_values(model: ScoringModel, state: RepState, at: float) -> dict[str, float]:
+def values_at(model: ScoringModel, basis: RepState | Basis, at: float) -> dict[str, float]:
+    """Each term's decayed value at epoch-seconds ``at`` (before the 0-25 curve): O(terms)."""
+    k = compiled(model)
+    raw = basis.values if isinstance(basis, RepState) else [basis.values.get(p, 0.0) for p in k.terms]
+    dt = at - basis.anchor
+    return {p: max(v, 0.0) * math.exp(-dt * rate) if v else 0.0 for p, v, rate in zip(k.terms, raw, k.term_rate)}
+
+
+def pillar_values(model: ScoringModel, state: RepState | Basis, at: float) -> dict[str, float]:
     """Decayed activity value per pillar at epoch-seconds ``at`` (before the 0-25 curve)."""
-    values = {
-        p: v * math.pow(2.0, -(at - state.anchor) / model.half_life_seconds(p)) if v else 0.0
-        for p, v in state.folded.items()
-    }
-    for key, (q, s) in state.buckets.items():
-        day, kind = _split(key)
-        activity = model.activities.get(kind)
-        if activity is not None:
-            values[activity.pillar] += bucket_value(model, kind, day, q, s, at)
-    return values
+    return values_at(model, state, at)
 
 
 def points(model: ScoringModel, pillar: str, value: float) -> float:
     return PILLAR_MAX * -math.expm1(-max(value, 0.0) / model.pillars[pillar].scale)  # type: ignore[index]
 
 
-def evaluate(model: ScoringModel, state: RepState, at: float) -> Score:
+def evaluate(model: ScoringModel, state: RepState | Basis, at: float) -> Score:
     """The score at epoch-seconds ``at``: decay applied from each event's time, then the saturating curve."""
     values = pillar_values(model, state, at)
     pillars = {p: round(points(model, p, values[p]), 2) for p in PILLARS}
     return Score(pillars=pillars, total=round(sum(pillars.values()), 2))
+
+
+def stored_basis(model: ScoringModel, raw: dict[str, Any]) -> Basis:
+    """The basis kept in ``rep_scores.state``. Rows written before snapshots carried a basis hold the whole
+    state of that time (anchor, folded values, buckets): their basis is the same sum, computed here once."""
+    if "values" in raw:
+        return Basis.from_json(raw)
+    values = {p: float(raw.get("folded", {}).get(p, 0.0)) for p in PILLARS}
+    anchor = float(raw.get("anchor", 0.0))
+    for key, (q, s) in raw.get("buckets", {}).items():
+        day, _, kind = key.partition("|")
+        activity = model.activities.get(kind)
+        if activity is not None:
+            values[activity.pillar] += bucket_value(model, kind, int(day), float(q), float(s), anchor)
+    return Basis(anchor=anchor, values=values)

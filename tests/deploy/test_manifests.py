@@ -12,6 +12,7 @@ from prometheus_client import REGISTRY
 import services.ingest.metrics  # noqa: F401 - registers the metrics
 import services.scorer.identities  # noqa: F401
 import services.scorer.metrics  # noqa: F401
+import services.scorer.sink.metrics  # noqa: F401
 import shared.http.observability  # noqa: F401
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"

@@ -13,7 +13,7 @@ async def test_ids_are_remembered_within_the_retention_and_forgotten_after(stack
     stack.stop_service("scorer")
     retention = 10.0  # seconds
     stack.start_service(
-        "scorer", {"SSI_SCORER_DEDUP_RETENTION_DAYS": str(retention / 86_400), "SSI_SCORER_DEDUP_SCAN_EVERY": "1"}
+        "scorer", {"SSI_SCORER_DEDUP_RETENTION_DAYS": str(retention / 86_400)}
     )
     try:
         stack.wait_ready("scorer", 180)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from shared.scoring import (
     PILLARS,
+    Basis,
     RepState,
     Unscorable,
     apply_event,
@@ -141,7 +143,8 @@ def test_bad_quality_hints_are_ignored_not_fatal() -> None:
 def test_state_stays_bounded_however_many_events() -> None:
     events = [(TYPES[i % len(TYPES)], "linkedin", NOW - (i % 400) * DAY / 4, {}) for i in range(20_000)]
     state = fold(sorted(events, key=lambda e: e[2]))
-    assert len(state.buckets) <= (MODEL.late_window_days + 1) * len(TYPES)
+    assert state.bucket_count <= (MODEL.late_window_days + 1) * len(TYPES)
+    assert len(state.to_bytes()) <= 40 + 8 * len(PILLARS) + 21 * (MODEL.late_window_days + 1) * len(TYPES)
 
 
 def test_unknown_types_and_outcomes_are_not_scored() -> None:
@@ -151,9 +154,58 @@ def test_unknown_types_and_outcomes_are_not_scored() -> None:
         apply_event(MODEL, RepState(), event_type="deal.won", source="hubspot", event_time=NOW, seq=0)
 
 
-def test_state_round_trips_through_json() -> None:
+def test_state_round_trips_through_its_encoding() -> None:
     state = fold([("post.published", "linkedin", NOW, {}), ("meeting.booked", "hubspot", NOW - DAY, {})])
-    assert RepState.from_json(state.to_json()) == state
+    assert RepState.from_bytes(state.to_bytes()) == state
+    assert RepState.from_bytes(b"") == RepState()
+
+
+@settings(max_examples=100, deadline=None)
+@given(events_strategy, st.floats(min_value=0, max_value=400 * DAY))
+def test_the_basis_reads_the_same_score_as_the_state(events, later) -> None:  # type: ignore[no-untyped-def]
+    """The snapshot carries only the basis (term values at the anchor): it must read what the state reads."""
+    state = fold(events)
+    basis = Basis.from_json(state.basis(MODEL).to_json())
+    assert evaluate(MODEL, basis, NOW + later) == evaluate(MODEL, state, NOW + later)
+
+
+def test_an_event_later_than_the_window_is_scored_on_its_own_and_order_then_matters() -> None:
+    """The exactness limit, pinned: an event whose day is more than late_window_days before the rep's newest
+    event is not saturated with the other events of its day."""
+    day_start = math.floor((NOW - 60 * DAY) / DAY) * DAY
+    old_day = [("reaction.given", "linkedin", day_start + 3600 + i, {}) for i in range(40)]
+    recent = [("post.published", "linkedin", NOW, {})]
+    on_time = pillar_values(MODEL, fold([*old_day, *recent]), NOW)
+    late = pillar_values(MODEL, fold([*recent, *old_day]), NOW)
+    assert late["insights"] > on_time["insights"] * 1.5  # 40 reactions each scored alone: no saturation
+    assert late["brand"] == pytest.approx(on_time["brand"], rel=1e-12)
+    # at the edge of the window the event is still exact
+    edge = math.floor(NOW / DAY) - MODEL.late_window_days
+    inside = [("reaction.given", "linkedin", edge * DAY + 60 + i, {}) for i in range(40)]
+    a = pillar_values(MODEL, fold([*inside, *recent]), NOW)
+    b = pillar_values(MODEL, fold([*recent, *inside]), NOW)
+    assert a["insights"] == pytest.approx(b["insights"], rel=1e-9)
+
+
+def test_work_per_event_does_not_depend_on_history() -> None:
+    """Constant work: applying an event touches one bucket and the terms, whatever the rep's history."""
+    from shared.scoring import state as state_module
+
+    calls = {"n": 0}
+    original = state_module._value
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return original(*args)
+
+    history = fold([(TYPES[i % len(TYPES)], "linkedin", NOW - 34 * DAY + i * 600, {}) for i in range(5000)])
+    state_module._value = counting
+    try:
+        apply_event(MODEL, history, event_type="post.published", source="linkedin", event_time=NOW + 1, seq=10**6)
+    finally:
+        state_module._value = original
+    assert history.bucket_count > 300
+    assert calls["n"] <= 2
 
 
 def test_the_design_vocabulary_is_all_in_the_model() -> None:

@@ -1,8 +1,12 @@
-"""python -m services.scorer.sink: consume score snapshots and write them to Postgres in batches.
+"""python -m services.scorer.sink: consume the scorer's snapshots and ledger records, write Postgres in batches.
 
-Error policy: an undecodable record or one for an unknown tenant goes to the dead-letter topic; a database or
-Kafka error is transient: the batch is retried with backoff and offsets are committed only after the
-Postgres transaction committed, so the sink can fall behind and catch up without loss.
+Error policy:
+- poison (an undecodable record, one for an unknown tenant, an identity status of the wrong shape): to the
+  dead-letter topic with its reason, never retried;
+- transient (a Postgres or Kafka error): the whole batch is retried with backoff and offsets are committed
+  only after the Postgres transaction committed, so the sink can fall behind and catch up without loss.
+  ``SSI_SINK_MAX_ATTEMPTS`` bounds the attempts (0, the default, retries for ever); past it the sink exits
+  with an error, to be restarted by its supervisor, and resumes from the last commit.
 """
 
 from __future__ import annotations
@@ -10,46 +14,60 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 import time
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
-import orjson
 from pydantic import ValidationError
 
-from services.scorer.config import ScorerSettings
-from services.scorer.metrics import REFRESH_SECONDS, SINK_BATCH_SECONDS, SINK_LAG, SINK_RECORDS, SINK_ROWS
 from services.scorer.sink import repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
+from services.scorer.sink.config import SinkSettings
+from services.scorer.sink.metrics import (
+    REFRESH_SECONDS,
+    SINK_BATCH_SECONDS,
+    SINK_LAG,
+    SINK_RECORDS,
+    SINK_RETRIES,
+    SINK_ROWS,
+)
+from services.scorer.sink.records import decode_batch
 from shared import topics
 from shared.db.engine import make_engine
 from shared.deadletter import dead_letter_record
-from shared.scores import ScoreSnapshot
 
 log = logging.getLogger("ssi.sink")
 
 
-async def run(settings: ScorerSettings, stop: asyncio.Event) -> None:
+class GaveUp(RuntimeError):
+    """A batch failed ``max_attempts`` times: the process exits and is restarted from the last commit."""
+
+
+async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
     engine = make_engine(settings.database_url, application_name="ssi-sink", pool_size=2)
     consumer = AIOKafkaConsumer(
         topics.SCORES,
+        topics.LEDGER,
         topics.IDENTITY_STATUS,
         bootstrap_servers=settings.kafka_bootstrap,
-        group_id=settings.sink_group,
+        group_id=settings.group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
-        max_poll_records=settings.sink_batch_max,
+        max_poll_records=settings.batch_max,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
     )
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
-    log.info("sink consuming %s as group %s", topics.SCORES, settings.sink_group)
+    log.info("sink consuming %s, %s, %s as group %s", topics.SCORES, topics.LEDGER, topics.IDENTITY_STATUS,
+             settings.group)
     refresher = asyncio.create_task(refresh_forever(settings, engine, stop))
     try:
         while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=settings.sink_batch_wait_ms, max_records=settings.sink_batch_max)
+            batch = await consumer.getmany(timeout_ms=settings.batch_wait_ms, max_records=settings.batch_max)
             records = [r for part in batch.values() for r in part]
             if not records:
                 continue
@@ -59,7 +77,7 @@ async def run(settings: ScorerSettings, stop: asyncio.Event) -> None:
                 highwater = consumer.highwater(tp)
                 position = await consumer.position(tp)
                 if highwater is not None:
-                    SINK_LAG.labels(str(tp.partition)).set(max(0, highwater - position))
+                    SINK_LAG.labels(f"{tp.topic}[{tp.partition}]").set(max(0, highwater - position))
     finally:
         refresher.cancel()
         await consumer.stop()
@@ -67,15 +85,19 @@ async def run(settings: ScorerSettings, stop: asyncio.Event) -> None:
         await engine.dispose()
 
 
-async def write_with_retry(settings, engine, producer, records, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
-    delay = 0.5
+async def write_with_retry(settings: SinkSettings, engine, producer, records, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    delay, attempt = 0.5, 0
     while True:
+        attempt += 1
         try:
             await write_batch(engine, producer, records)
             return
         except Exception as exc:  # noqa: BLE001 - transient by policy: retried, offsets not committed
             if stop.is_set():
                 raise
+            if settings.max_attempts and attempt >= settings.max_attempts:
+                raise GaveUp(f"batch of {len(records)} failed {attempt} times; last: {type(exc).__name__}") from exc
+            SINK_RETRIES.inc()
             log.warning("sink batch of %d failed (%s: %s); retrying in %.1fs", len(records), type(exc).__name__, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
@@ -83,31 +105,21 @@ async def write_with_retry(settings, engine, producer, records, stop: asyncio.Ev
 
 async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    decoded, poison, statuses = [], [], {}
-    for record in records:
-        if record.topic == topics.IDENTITY_STATUS:
-            try:
-                status = orjson.loads(record.value)
-                statuses[(status["tenant_id"], status["platform"], status["identity"])] = status  # last wins
-            except (ValueError, KeyError, TypeError) as exc:
-                poison.append((record, f"undecodable identity status: {str(exc)[:300]}"))
-            continue
-        try:
-            decoded.append((record, ScoreSnapshot.model_validate_json(record.value)))
-        except (ValidationError, ValueError) as exc:
-            poison.append((record, f"undecodable score record: {str(exc)[:300]}"))
+    decoded = decode_batch(records)
+    poison = list(decoded.poison)
     async with engine.begin() as conn:
-        known = await repository.existing_tenants(
-            conn, [s.tenant_id for _, s in decoded] + [key[0] for key in statuses]
-        )
+        known = await repository.existing_tenants(conn, decoded.tenant_ids())
+        statuses = [s for s in decoded.statuses.values() if s.tenant_id in known]
         SINK_ROWS.labels("unclaimed_identities").inc(
-            await repository.apply_identity_status(conn, [v for k, v in statuses.items() if k[0] in known])
+            await repository.apply_identity_status(conn, [s.model_dump() for s in statuses])
         )
-        valid = [s for _, s in decoded if s.tenant_id in known]
-        poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded if s.tenant_id not in known]
-        SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(valid)))
-        SINK_ROWS.labels("rep_score_daily").inc(await repository.upsert_daily(conn, newest_per_rep_day(valid)))
-        SINK_ROWS.labels("scored_events").inc(await repository.insert_scored_events(conn, valid))
+        snapshots = [s for _, s in decoded.snapshots if s.tenant_id in known]
+        ledger = [b for _, b in decoded.ledger if b.tenant_id in known]
+        poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded.snapshots if s.tenant_id not in known]
+        poison += [(r, f"unknown tenant {b.tenant_id}") for r, b in decoded.ledger if b.tenant_id not in known]
+        SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(snapshots)))
+        SINK_ROWS.labels("rep_score_daily").inc(await repository.upsert_daily(conn, newest_per_rep_day(snapshots)))
+        SINK_ROWS.labels("scored_events").inc(await repository.insert_ledger(conn, ledger))
     for record, reason in poison:
         log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
         await producer.send_and_wait(
@@ -123,12 +135,12 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
                 value=record.value,
             ),
         )
-    SINK_RECORDS.labels("written").inc(len(valid))
+    SINK_RECORDS.labels("written").inc(len(records) - len(poison))
     SINK_RECORDS.labels("dead_letter").inc(len(poison))
     SINK_BATCH_SECONDS.observe(time.perf_counter() - started)
 
 
-async def refresh_forever(settings: ScorerSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
     """Keep stored totals decaying for reps without new events, so that ranks compare like with like."""
     model = settings.scoring_model()
     while not stop.is_set():
@@ -143,15 +155,15 @@ async def refresh_forever(settings: ScorerSettings, engine, stop: asyncio.Event)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
             log.warning("decay refresh failed (%s: %s)", type(exc).__name__, exc)
         try:
-            await asyncio.wait_for(stop.wait(), settings.sink_refresh_seconds)
+            await asyncio.wait_for(stop.wait(), settings.refresh_seconds)
         except asyncio.TimeoutError:
             pass
 
 
 def main() -> None:
-    settings = ScorerSettings()
+    settings = SinkSettings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    start_http_server(settings.sink_port, addr=settings.host)
+    start_http_server(settings.port, addr=settings.host)
 
     async def _main() -> None:
         stop = asyncio.Event()
@@ -160,7 +172,11 @@ def main() -> None:
             loop.add_signal_handler(sig, stop.set)
         await run(settings, stop)
 
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    except GaveUp as exc:
+        log.error("%s; exiting to be restarted", exc)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
-"""SQL of the sink: idempotent upserts where a newer snapshot (larger seq) always wins."""
+"""SQL of the sink: idempotent writes where a newer snapshot (larger seq) always wins and a ledger row is
+written once (first write wins), so replays and duplicates of any record change nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_score_daily, rep_scores, scored_events, tenants, unclaimed_identities
-from shared.scores import ScoreSnapshot
-from shared.scoring import RepState, ScoringModel, evaluate
+from shared.db.schema import rep_score_daily, rep_scores, tenants, unclaimed_identities
+from shared.scores import LedgerBatch, ScoreSnapshot
+from shared.scoring import PILLARS, ScoringModel, evaluate, stored_basis
 
 _SCORE_FIELDS = ("brand", "people", "insights", "relationships", "total", "state", "model_version", "as_of", "seq", "events")
 
@@ -20,13 +21,13 @@ def _row(s: ScoreSnapshot) -> dict:
     return {
         "tenant_id": s.tenant_id,
         "rep_id": s.rep_id,
-        **{p: s.pillars[p] for p in ("brand", "people", "insights", "relationships")},
+        **{p: s.pillars[p] for p in PILLARS},
         "total": s.total,
-        "state": s.state,
+        "state": s.basis,
         "model_version": s.model_version,
         "as_of": s.as_of,
         "seq": s.seq,
-        "events": int(s.state.get("events", 0)),
+        "events": s.events,
     }
 
 
@@ -72,28 +73,40 @@ async def upsert_daily(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) ->
     return len(snapshots)
 
 
-async def insert_scored_events(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    """The ledger: one row per scored event, first write wins (replays and duplicates are no-ops)."""
-    rows = [
-        {
-            "tenant_id": s.tenant_id,
-            "source": s.event.source,
-            "event_id": s.event.id,
-            "rep_id": s.rep_id,
-            "type": s.event.type,
-            "pillar": s.event.pillar,
-            "event_time": s.event.time,
-            "day": s.event.day,
-            "quality": s.event.quality,
-            "decayed": s.event.decayed,
-            "model_version": s.model_version,
-            "scored_at": s.as_of,
-        }
-        for s in snapshots
-        if s.event is not None
-    ]
-    for chunk in _chunks(rows):
-        await conn.execute(insert(scored_events).values(chunk).on_conflict_do_nothing())
+_LEDGER_INSERT = text(
+    """
+    INSERT INTO scored_events (tenant_id, source, event_id, rep_id, type, pillar, event_time, day, quality,
+                               decayed, model_version, scored_at)
+    SELECT * FROM unnest(CAST(:tenant_id AS uuid[]), CAST(:source AS text[]), CAST(:event_id AS text[]),
+                         CAST(:rep_id AS text[]), CAST(:type AS text[]), CAST(:pillar AS text[]),
+                         CAST(:event_time AS timestamptz[]), CAST(:day AS integer[]), CAST(:quality AS float8[]),
+                         CAST(:decayed AS float8[]), CAST(:model_version AS text[]), CAST(:scored_at AS timestamptz[]))
+    ON CONFLICT DO NOTHING
+    """
+)
+LEDGER_ROWS_PER_STATEMENT = 20_000
+"""One statement of column arrays (12 parameters whatever the row count); 20,000 rows keep it a few MB."""
+
+
+async def insert_ledger(conn: AsyncConnection, batches: list[LedgerBatch]) -> int:
+    """The ledger: one row per scored event, first write wins. Rows go as one array per column through
+    ``unnest``: 12 parameters per statement, far faster than a VALUES list of the same rows."""
+    rows = [(b, r) for b in batches for r in b.rows]
+    for chunk in _chunks(rows, LEDGER_ROWS_PER_STATEMENT):
+        await conn.execute(_LEDGER_INSERT, {
+            "tenant_id": [b.tenant_id for b, _ in chunk],
+            "source": [r.source for _, r in chunk],
+            "event_id": [r.id for _, r in chunk],
+            "rep_id": [b.rep_id for b, _ in chunk],
+            "type": [r.type for _, r in chunk],
+            "pillar": [r.pillar for _, r in chunk],
+            "event_time": [r.time for _, r in chunk],
+            "day": [r.day for _, r in chunk],
+            "quality": [r.quality for _, r in chunk],
+            "decayed": [r.decayed for _, r in chunk],
+            "model_version": [b.model_version for b, _ in chunk],
+            "scored_at": [b.scored_at for b, _ in chunk],
+        })
     return len(rows)
 
 
@@ -115,7 +128,7 @@ async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime
         return 0, None
     updates = []
     for tenant_id, rep_id, state in rows:
-        score = evaluate(model, RepState.from_json(state), at.timestamp())
+        score = evaluate(model, stored_basis(model, state), at.timestamp())
         updates.append({"t": str(tenant_id), "r": rep_id, "total": score.total, "evaluated_at": at, **score.pillars})
     await conn.execute(
         update(rep_scores)
@@ -123,7 +136,7 @@ async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime
         .values(
             total=bindparam("total"),
             evaluated_at=bindparam("evaluated_at"),
-            **{p: bindparam(p) for p in ("brand", "people", "insights", "relationships")},
+            **{p: bindparam(p) for p in PILLARS},
         ),
         updates,
     )
@@ -139,8 +152,7 @@ async def apply_identity_status(conn: AsyncConnection, statuses: list[dict]) -> 
             t.c.identity == status["identity"]
         )
         if status["parked"] > 0:
-            row = {k: status[k] for k in ("tenant_id", "platform", "identity", "parked")}
-            row["last_event_at"] = datetime.fromisoformat(status["last_event_at"])
+            row = {k: status[k] for k in ("tenant_id", "platform", "identity", "parked", "last_event_at")}
             stmt = insert(t).values(row)
             await conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.tenant_id, t.c.platform, t.c.identity],
                                                           set_={"parked": stmt.excluded.parked,

@@ -14,8 +14,9 @@ def envelope(**kw) -> ActivityEnvelope:  # type: ignore[no-untyped-def]
 
 
 def test_a_new_event_is_scored_and_moves_the_seq() -> None:
-    d = decide(MODEL, envelope(), offset=7, first_seen_at=None, state=RepState(), now=NOW)
-    assert d.verdict is Verdict.SCORED and d.state is not None and d.state.seq == 7
+    state = RepState()
+    d = decide(MODEL, envelope(), offset=7, first_seen_at=None, state=state, now=NOW)
+    assert d.verdict is Verdict.SCORED and state.seq == 7 and state.events == 1
     assert d.contribution is not None and d.contribution.pillar == "brand"
 
 
@@ -25,8 +26,8 @@ def test_the_same_id_at_another_offset_is_a_duplicate() -> None:
 
 
 def test_a_replayed_record_is_not_applied_twice_but_its_first_delivery_after_a_lost_state_write_is() -> None:
-    applied = decide(MODEL, envelope(), offset=7, first_seen_at=None, state=RepState(), now=NOW).state
-    assert applied is not None
+    applied = RepState()
+    decide(MODEL, envelope(), offset=7, first_seen_at=None, state=applied, now=NOW)
     # crash after both writes: replay of offset 7 sees the seq and is not applied again
     assert decide(MODEL, envelope(), offset=7, first_seen_at=7, state=applied, now=NOW).verdict is Verdict.REPLAY
     # crash after the seen write but before the state write: the record is still the original, so it is applied
@@ -43,4 +44,14 @@ def test_unscorable_events_go_to_the_dead_letter_topic_with_a_reason() -> None:
 
 def test_outcomes_are_kept_not_scored() -> None:
     d = decide(MODEL, envelope(type_="deal.won", source="hubspot"), offset=1, first_seen_at=None, state=RepState(), now=NOW)
-    assert d.verdict is Verdict.OUTCOME and d.state is None
+    assert d.verdict is Verdict.OUTCOME and d.contribution is None and d.mark_seen
+
+
+def test_the_replay_guard_knows_partitions() -> None:
+    """A rep whose records moved to another partition (partitions added) is not taken for a replay there."""
+    state = RepState()
+    decide(MODEL, envelope(), offset=500, first_seen_at=None, state=state, now=NOW, partition=1)
+    assert decide(MODEL, envelope(id_="x"), offset=400, first_seen_at=None, state=state, now=NOW,
+                  partition=1).verdict is Verdict.REPLAY
+    moved = decide(MODEL, envelope(id_="y"), offset=3, first_seen_at=None, state=state, now=NOW, partition=5)
+    assert moved.verdict is Verdict.SCORED and (state.partition, state.seq) == (5, 3)

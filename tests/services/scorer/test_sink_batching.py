@@ -9,7 +9,8 @@ DAY1 = datetime(2026, 11, 1, 23, 0, tzinfo=UTC)
 def snap(rep: str, seq: int, at: datetime = DAY1) -> ScoreSnapshot:
     pillars = {"brand": 1.0, "people": 0.0, "insights": 0.0, "relationships": 0.0}
     return ScoreSnapshot(
-        tenant_id="t", rep_id=rep, model_version="m", as_of=at, seq=seq, pillars=pillars, total=1.0, state={}
+        tenant_id="t", rep_id=rep, model_version="m", as_of=at, seq=seq, events=seq, pillars=pillars, total=1.0,
+        basis={"anchor": 0.0, "values": {}},
     )
 
 
