@@ -2,8 +2,8 @@
 
 Per batch: records are grouped by rep; each touched rep's state is decoded once, every record of the rep
 is decided and applied in offset order, and the state is written once (one changelog record per rep per
-batch), followed by one compact snapshot and one ledger record for the rep. Dedup entries are written per
-event (an id must be remembered on its own) and expire incrementally (services.scorer.dedup).
+batch), followed by one compact snapshot and one ledger record for the rep; the ids the batch met for the rep
+go into one dedup record, and expire incrementally (services.scorer.dedup).
 
 Error policy:
 - poison (undecodable record, unscorable event): dead-letter topic with its reason and topic[partition]@offset;
@@ -15,6 +15,8 @@ Error policy:
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -70,9 +72,11 @@ class Pipeline:
     dead_letters: faust.TopicT
     states: faust.Table
     seen: faust.Table
-    expiry: dedup.ExpiryIndex = field(default_factory=dedup.ExpiryIndex)
+    seen_index: dedup.SeenIndex = field(default_factory=dedup.SeenIndex)
     processed: dict[int, int] = field(default_factory=dict)
     """Last processed offset per activity partition, for the lag gauge."""
+    handled: int = 0
+    """Records handled since start (for the tests' fault injection)."""
 
     async def dead_letter(self, message: Message, reason: str, outcome: str) -> None:
         """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome."""
@@ -110,8 +114,13 @@ class Pipeline:
             else:
                 group.append((message, envelope))
         verdicts: Counter[str] = Counter()
+        kill_at = self.settings.test_kill_at_record
         for key, items in groups.items():
             await self._score_rep(key, items, now, verdicts)
+            self.handled += len(items)
+            if kill_at is not None and self.handled >= kill_at:  # tests only (refused in production)
+                log.warning("test fault: SIGKILL after %d records, in the middle of a batch", self.handled)
+                os.kill(os.getpid(), signal.SIGKILL)
         for verdict, n in verdicts.items():
             EVENTS.labels(verdict).inc(n)
         self._prune({m.partition for m in messages}, now.timestamp())
@@ -123,13 +132,15 @@ class Pipeline:
         self, key: bytes, items: list[tuple[Message, ActivityEnvelope]], now: datetime, verdicts: Counter[str]
     ) -> None:
         partition = items[0][0].partition
-        seen_data = self.seen.data
+        seen = self.seen_index
         state = RepState.from_bytes(self.states.data.get(key))
         rows: list[dict[str, Any]] = []
+        new_ids: list[tuple[bytes, int]] = []
+        newest_arrival = 0.0
         for message, envelope in items:
             event = envelope.event
-            seen_key = topics.dedup_key(envelope.tenant_id, event.source, event.id).encode()
-            first = dedup.first_offset(seen_data.get(seen_key))
+            id_digest = dedup.digest(topics.dedup_key(envelope.tenant_id, event.source, event.id))
+            first = seen.first_offset(id_digest)
             decision = decide(self.model, envelope, offset=message.offset, partition=message.partition,
                               first_seen_at=first, state=state, now=now)
             if decision.dead_letter:  # not marked seen: a replay after the fix must be scored
@@ -137,15 +148,19 @@ class Pipeline:
                 continue
             verdicts[decision.verdict.value] += 1
             if decision.mark_seen and first is None:
-                received = envelope.received_at.timestamp()
-                put(self.seen, partition, seen_key, dedup.entry(message.offset, message.partition, received))
-                self.expiry.add(partition, received, seen_key)
+                seen.remember(id_digest, message.offset)
+                new_ids.append((id_digest, message.offset))
+                newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
             c = decision.contribution
             if decision.verdict is Verdict.SCORED and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
                              "time": event.time.isoformat(), "pillar": c.pillar, "day": c.day,
                              "quality": c.quality, "decayed": c.decayed})
                 RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
+        if new_ids:  # the ids this batch met for this rep: one dedup record
+            seen_key = dedup.record_key(key, partition, new_ids[0][1])
+            put(self.seen, partition, seen_key, dedup.encode(newest_arrival, partition, new_ids))
+            seen.written(seen_key, newest_arrival, partition)
         if not rows:
             return
         put(self.states, partition, key, state.to_bytes())  # once per rep per batch
@@ -166,14 +181,14 @@ class Pipeline:
         """Forget the ids of these partitions that arrived before the retention (amortised O(1) per event)."""
         cutoff = now - self.settings.dedup_retention_days * 86_400
         pruned = 0
+        before = len(self.seen_index)
         for partition in partitions:
-            for key in self.expiry.expired(partition, cutoff):
-                if key in self.seen.data:
-                    delete(self.seen, partition, key)
-                    pruned += 1
+            for key in self.seen_index.expired(partition, cutoff, self.seen.data):
+                delete(self.seen, partition, key)
+        pruned = before - len(self.seen_index)
         if pruned:
             DEDUP_PRUNED.inc(pruned)
-        DEDUP_KEYS.set(len(self.seen.data))
+        DEDUP_KEYS.set(len(self.seen_index))
 
 
 def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, partitions: int) -> Pipeline:
@@ -194,8 +209,10 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
     @pipeline.seen.on_recover
     async def index_seen() -> None:
         """After every recovery (start-up, rebalance): index the dedup entries once, for incremental expiry."""
-        pipeline.expiry.rebuild(pipeline.seen.data.items())
-        DEDUP_KEYS.set(len(pipeline.seen.data))
+        bad = pipeline.seen_index.rebuild(pipeline.seen.data.items())
+        if bad:
+            log.error("%d dedup records could not be decoded and are left out of the index", bad)
+        DEDUP_KEYS.set(len(pipeline.seen_index))
 
     batch_consumer.batch(app, pipeline.activity, pipeline.handle)
 

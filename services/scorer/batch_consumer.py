@@ -13,6 +13,16 @@ commit (which flushes the producer first). What changes: records of a topic regi
 handler in one call, and acked when it returns. Records of every other topic take Faust's usual path. So an
 offset is committed only after the handler returned and the producer flushed what it wrote (at-least-once),
 and a handler that raises crashes the worker before anything of its batch is acked.
+
+Order, strictly: the scorer's replay guard takes a record at or below a rep's last applied offset for a
+replay, so a record handed over ahead of an earlier one would make the earlier one look like a replay and
+it would never count. Faust can fetch records before its recovery has sought the partitions to their
+committed offsets (seen here: a restarted worker got offsets 8528.. of a partition whose commit was 8167).
+So a batched record is handed over only once the current generation's seek is done, and only at the next
+offset of its partition: earlier ones are dropped as already read; a later one (a gap) makes the consumer
+seek back to the next offset and wait for it, unless the partition's log now starts after it (the records
+were deleted by retention): that gap is real and is crossed, with a warning. Nothing writes the activity
+topic in transactions, so it has no other gaps.
 """
 
 from __future__ import annotations
@@ -30,6 +40,40 @@ BatchHandler = Callable[[list[Message]], Awaitable[None]]
 
 
 class BatchingConsumer(faust_aiokafka.Consumer):
+    _next_offset: dict[Any, int | None]
+    """Per partition of a batched topic: the offset the next handed-over record must have (None: any)."""
+    _sought_generation: int | None = None
+
+    async def perform_seek(self) -> None:
+        """Faust seeks every partition to its committed offset at the end of each recovery: from here on,
+        records of this generation are handed over, starting at those offsets."""
+        await super().perform_seek()
+        self._next_offset = dict(self._read_offset)
+        self._sought_generation = self.app.consumer_generation_id
+
+    def _admit(self, tp: Any, offset: int) -> str:
+        """'take', 'skip' (already read, or fetched before the seek) or 'gap' (an earlier offset is missing)."""
+        if self._sought_generation is None or self._sought_generation != self.app.consumer_generation_id:
+            return "skip"
+        expected = self._next_offset.get(tp)
+        if expected is None or offset == expected:
+            return "take"
+        if offset < expected:
+            return "skip"
+        return "gap"
+
+    async def _after_gap(self, tp: Any, offset: int) -> bool:
+        """A record beyond the next offset: True to take it (the missing ones were deleted by retention),
+        False after seeking back to the next offset (they were fetched ahead of the seek)."""
+        expected = cast(int, self._next_offset[tp])
+        earliest = (await self.earliest_offsets(tp)).get(tp)
+        if earliest is not None and earliest > expected and offset == earliest:
+            self.log.warning("crossing a gap in %r: offsets %d-%d were deleted by retention", tp, expected, offset - 1)
+            return True
+        self.log.warning("%r: offset %d came before %d; seeking back to it", tp, offset, expected)
+        await self.seek(tp, expected)
+        return False
+
     async def _drain_messages(self, fetcher: Any) -> None:  # pragma: no cover - exercised end to end
         # Faust's own loop (faust/transport/consumer.py), with the batched topics set aside per fetch.
         callback = self.callback
@@ -55,10 +99,21 @@ class BatchingConsumer(faust_aiokafka.Consumer):
                 if self.should_stop:
                     continue
                 batches: dict[str, list[Message]] = {}
+                held: set[Any] = set()  # partitions waiting for a seek back over a gap
                 async for tp, message in ait:
                     offset = message.offset
+                    if message.topic in handlers:
+                        if tp in held:
+                            continue
+                        verdict = self._admit(tp, offset)
+                        if verdict == "skip":
+                            continue
+                        if verdict == "gap" and not await self._after_gap(tp, offset):
+                            held.add(tp)
+                            continue
+                        self._next_offset[tp] = offset + 1
                     r_offset = get_read_offset(tp)
-                    if r_offset is not None and offset < r_offset:
+                    if r_offset is not None and offset < r_offset and message.topic not in handlers:
                         continue  # already read (Faust drops these the same way)
                     gap = offset - (r_offset or 0)
                     if gap > 1 and r_offset and acks_enabled_for(message.topic):

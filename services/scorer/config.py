@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared import topics
@@ -45,3 +45,14 @@ class ScorerSettings(ServiceSettings):
         1.0, gt=0, description="how often processed offsets are committed (the producer is flushed first); a "
         "crash replays at most this much, and the replay is idempotent"
     )
+    test_kill_at_record: int | None = Field(
+        None, ge=1, description="fault injection for the tests only: the worker kills itself with SIGKILL in the "
+        "middle of the batch that holds its N-th record, after some reps' writes of that batch were issued and "
+        "before the others; refused when SSI_ENV=production"
+    )
+
+    @model_validator(mode="after")
+    def _no_faults_in_production(self) -> ScorerSettings:
+        if self.env == "production" and self.test_kill_at_record is not None:
+            raise ValueError("SSI_SCORER_TEST_KILL_AT_RECORD is for tests and refused with SSI_ENV=production")
+        return self
