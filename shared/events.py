@@ -39,7 +39,8 @@ class CloudEvent(BaseModel):
 
     Attributes are checked with their CloudEvents types: strings are strings (no number is turned into one),
     ``time`` is an RFC 3339 string with an offset, and extension attributes (allowed by the spec) have
-    lower-case alphanumeric names of at most 20 characters and a string, boolean or 32-bit integer value.
+    lower-case alphanumeric names of at most 20 characters and a string, boolean or 32-bit integer value
+    (or null, which the JSON format reads as absent).
     """
 
     model_config = ConfigDict(
@@ -88,7 +89,7 @@ class CloudEvent(BaseModel):
         for name, value in (self.__pydantic_extra__ or {}).items():
             if not _EXTENSION_NAME.match(name):
                 raise ValueError(f"extension attribute {name[:40]!r}: names are 1-20 lower-case letters or digits")
-            if isinstance(value, bool) or isinstance(value, str):
+            if value is None or isinstance(value, bool | str):  # JSON null: the attribute is absent
                 continue
             if isinstance(value, int) and INT32[0] <= value <= INT32[1]:
                 continue

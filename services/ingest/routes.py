@@ -11,8 +11,7 @@ from pydantic import BaseModel
 from services.ingest.metrics import EVENTS, PRODUCE_SECONDS, REQUESTS
 from services.ingest.openapi import EVENTS_RESPONSES
 from services.ingest.parsing import parse_events
-from shared import topics
-from shared.events import ActivityEnvelope
+from services.ingest.records import activity_records
 from shared.kafka_producer import KafkaUnavailable, RecordTooLarge
 from shared.http.auth import current_tenant
 from shared.http.problems import Problem
@@ -60,15 +59,13 @@ async def submit_events(request: Request) -> Response:
     except Problem:
         REQUESTS.labels("invalid").inc()
         raise
-    envelopes = [ActivityEnvelope(tenant_id=tenant_id, received_at=now, event=e) for e in events]
+    records = activity_records(events, tenant_id, now)
     start = time.perf_counter()
     try:
-        await request.app.state.producer.send_all(
-            [(topics.ACTIVITY, topics.rep_key(e.tenant_id, e.event.subject).encode(), e.to_bytes()) for e in envelopes]
-        )
+        await request.app.state.producer.send_all(records)
     except RecordTooLarge as exc:  # can never fit: a retry would fail the same way, so not a 503
         REQUESTS.labels("invalid").inc()
-        where = "the event" if len(envelopes) == 1 else f"event {exc.index} of the batch"
+        where = "the event" if len(records) == 1 else f"event {exc.index} of the batch"
         raise Problem(
             413, "Event too large",
             f"{where} is {exc.size} bytes as a Kafka record (the event plus its envelope), more than the "
@@ -85,5 +82,5 @@ async def submit_events(request: Request) -> Response:
         ) from None
     PRODUCE_SECONDS.observe(time.perf_counter() - start)
     REQUESTS.labels("accepted").inc()
-    EVENTS.labels("accepted").inc(len(envelopes))
-    return Response(b'{"accepted":%d}' % len(envelopes), status_code=202, media_type="application/json")
+    EVENTS.labels("accepted").inc(len(records))
+    return Response(b'{"accepted":%d}' % len(records), status_code=202, media_type="application/json")
