@@ -54,6 +54,7 @@ class CloudEvent(BaseModel):
                     {"type": "string"},
                     {"type": "boolean"},
                     {"type": "integer", "minimum": INT32[0], "maximum": INT32[1]},
+                    {"type": "null"},
                 ],
             },
         },
