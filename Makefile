@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration bench stop-test clean
+.PHONY: help setup run test test-unit test-integration bench bench-ingest stop-test clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ test-integration: setup ## Integration tests only
 
 bench: setup ## Throughput and latency figures on this machine (not part of `make test`)
 	$(PY) tests/bench/bench_pipeline.py
+
+bench-ingest: setup ## Ingest beside its ceilings (bare handler, raw Kafka producer) under wrk, 50 connections
+	$(PY) tests/bench/bench_ingest.py
 
 stop-test: ## Stop the test profile's Kafka and Postgres (left running between test runs only if SSI_KEEP_STACK=1)
 	$(PY) deploy/stack.py down --profile test

@@ -102,8 +102,9 @@ class Stack:
             PG_PORT=str(self.pg_port),
             PYTHONUNBUFFERED="1",
         )
-        if os.environ.get("SSI_LOG_LEVEL"):
-            env["SSI_LOG_LEVEL"] = os.environ["SSI_LOG_LEVEL"]
+        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS"):
+            if os.environ.get(name):
+                env[name] = os.environ[name]
         return env
 
     # --- infrastructure ----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """An idempotent acks=all producer that returns only once Kafka acknowledged every record it was given.
 
-Connects on first use (so a service can start while Kafka is away and answer 503 meanwhile)."""
+Connects on first use (so a service can start while Kafka is away and answer 503 meanwhile). One producer per
+process is shared by every request: concurrent requests' records land in the same per-partition batches, so
+their waits for the broker's acknowledgement overlap instead of queueing one round trip after another."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from shared import topics
 
@@ -17,15 +20,46 @@ Record = tuple[str, bytes, bytes | None]
 """(topic, key, value); a None value is a tombstone."""
 log = logging.getLogger(__name__)
 
+MAX_REQUEST_BYTES = 1_048_576
+"""The producer's request limit (aiokafka's default, within the broker's default message.max.bytes of 1 MiB +
+12 bytes). A record larger than this can never be written, so it is refused before anything is sent."""
+
+LINGER_MS = 0
+"""No linger. aiokafka keeps one produce request in flight per broker, so while it awaits one request's
+acks=all answer the records of every concurrent request gather into the next: the batching happens by itself
+under load, and a linger only makes each request wait longer before that. Measured with 25 senders each
+awaiting its own ack (tests/bench/producer_linger.py, this machine): 0 ms 33.8k acknowledged sends/s at
+21 us CPU per send; 1 ms 14.7k at 32 us; 2 ms 8.6k at 34 us; 5 ms 4.2k at 55 us."""
+
+MAX_BATCH_BYTES = 256 * 1024
+"""Per-partition batch size: a request of 100 events of ~400 bytes fills 40 KB; with the default 16 KiB such
+a request became several batches, each its own entry in the produce request."""
+
 
 class KafkaUnavailable(Exception):
     """Kafka did not take the events in time; the caller answers 503 and the sender retries."""
 
 
+class RecordTooLarge(KafkaUnavailable):
+    """A record is larger than Kafka accepts: retrying never helps. Callers that know answer 413; one that
+    only catches KafkaUnavailable still answers 503 as before (nothing is sent either way)."""
+
+    def __init__(self, index: int, size: int, limit: int) -> None:
+        super().__init__(f"record {index} is {size} bytes on Kafka, more than the {limit}-byte limit")
+        self.index, self.size, self.limit = index, size, limit
+
+
+def record_size(key: bytes | None, value: bytes | None) -> int:
+    """The size aiokafka itself checks against the request limit: the record in a batch of its own."""
+    return DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, [])
+
+
 class Producer:
-    def __init__(self, bootstrap: str, timeout: float) -> None:
+    def __init__(self, bootstrap: str, timeout: float, *, linger_ms: int = LINGER_MS) -> None:
         self._bootstrap = bootstrap
         self._timeout = timeout
+        self._linger_ms = linger_ms
+        self.max_record_bytes = MAX_REQUEST_BYTES
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
         self._next_attempt = 0.0
@@ -43,7 +77,9 @@ class Producer:
                 bootstrap_servers=self._bootstrap,
                 acks="all",
                 enable_idempotence=True,
-                linger_ms=2,
+                linger_ms=self._linger_ms,
+                max_batch_size=MAX_BATCH_BYTES,
+                max_request_size=MAX_REQUEST_BYTES,
                 request_timeout_ms=int(self._timeout * 1000),
                 compression_type=None,
             )
@@ -61,14 +97,25 @@ class Producer:
             await self._producer.stop()
             self._producer = None
 
+    def check_sizes(self, records: list[Record]) -> None:
+        """Raise RecordTooLarge for the first record Kafka would refuse, before anything is sent."""
+        for index, (_, key, value) in enumerate(records):
+            size = record_size(key, value)
+            if size > self.max_record_bytes:
+                raise RecordTooLarge(index, size, self.max_record_bytes)
+
     async def send_all(self, records: list[Record]) -> None:
-        """Hand every record to Kafka, then wait until all are acknowledged (or raise KafkaUnavailable)."""
+        """Hand every record to Kafka, then wait until all are acknowledged (or raise KafkaUnavailable;
+        RecordTooLarge, before anything is sent, when one can never fit)."""
+        self.check_sizes(records)
         await self.start()
         assert self._producer is not None
         try:
-            futures = [await self._producer.send(topic, value=value, key=key) for topic, key, value in records]
-            await asyncio.wait_for(asyncio.gather(*futures), self._timeout)
-        except (KafkaError, asyncio.TimeoutError) as exc:
+            async with asyncio.timeout(self._timeout):  # cheaper than wait_for(gather(...)) per request
+                futures = [await self._producer.send(topic, value=value, key=key) for topic, key, value in records]
+                for future in futures:  # all are in flight already: this waits for the last ack
+                    await future
+        except (KafkaError, TimeoutError) as exc:
             raise KafkaUnavailable(f"Kafka did not acknowledge: {type(exc).__name__}") from exc
 
     async def ready(self) -> None:

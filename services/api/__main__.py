@@ -1,13 +1,13 @@
-"""python -m services.api: serve on SSI_API_HOST:SSI_API_PORT."""
+"""python -m services.api: serve on SSI_API_HOST:SSI_API_PORT with SSI_API_WORKERS processes."""
 
-from services.api.app import create_app
 from services.api.config import ApiSettings
-from shared.http.serve import serve
+from shared.http.serve import serve, workers_from_env
 
 
 def main() -> None:
-    settings = ApiSettings()
-    serve(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    settings = ApiSettings()  # read here too, so a bad setting stops the start before any worker spawns
+    serve("services.api.app:app_from_env", host=settings.host, port=settings.port, log_level=settings.log_level,
+          workers=workers_from_env("SSI_API_WORKERS"))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
 from services.api import directory, routes
@@ -42,6 +43,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         description="Each rep's four pillar scores (brand, people, insights, relationships; 0-25 each, 0-100 "
         "total) and their daily history, for the caller's tenant. Authenticate with 'Authorization: Bearer "
         "<tenant API key>'.",
+        default_response_class=OrjsonResponse,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -54,3 +56,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(directory.router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory each worker process calls (shared.http.serve)."""
+    return create_app(ApiSettings())

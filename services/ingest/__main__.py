@@ -1,13 +1,13 @@
-"""python -m services.ingest: serve on SSI_INGEST_HOST:SSI_INGEST_PORT."""
+"""python -m services.ingest: serve on SSI_INGEST_HOST:SSI_INGEST_PORT with SSI_INGEST_WORKERS processes."""
 
-from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
-from shared.http.serve import serve
+from shared.http.serve import serve, workers_from_env
 
 
 def main() -> None:
-    settings = IngestSettings()
-    serve(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    settings = IngestSettings()  # read here too, so a bad setting stops the start before any worker spawns
+    serve("services.ingest.app:app_from_env", host=settings.host, port=settings.port, log_level=settings.log_level,
+          workers=workers_from_env("SSI_INGEST_WORKERS"))
 
 
 if __name__ == "__main__":

@@ -18,5 +18,6 @@ class IngestSettings(ServiceSettings):
     max_batch_events: int = Field(1000, ge=1)
     max_webhook_body_bytes: int = Field(5 * 1_048_576, ge=1024, description="Meta batches up to 1000 changes")
     produce_timeout_seconds: float = Field(10.0, gt=0, description="no Kafka ack by then: 503 and the sender retries")
+    kafka_linger_ms: int = Field(0, ge=0, le=100, description="see shared.kafka_producer.LINGER_MS")
     retry_after_seconds: int = Field(5, ge=1)
     partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)

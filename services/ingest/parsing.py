@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from pydantic import ValidationError
@@ -16,11 +16,18 @@ BATCH = "application/cloudevents-batch+json"
 PLAIN = "application/json"
 
 
+class ParsedEvent(NamedTuple):
+    """A valid event: the model, and the JSON object it was validated from (what goes on Kafka as is)."""
+
+    event: CloudEvent
+    doc: dict[str, Any]
+
+
 def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def parse_events(body: bytes, content_type: str | None, *, now: datetime, max_batch: int) -> list[CloudEvent]:
+def parse_events(body: bytes, content_type: str | None, *, now: datetime, max_batch: int) -> list[ParsedEvent]:
     kind = media_type(content_type)
     if kind not in (SINGLE, BATCH, PLAIN):
         raise Problem(
@@ -57,7 +64,7 @@ def parse_events(body: bytes, content_type: str | None, *, now: datetime, max_ba
         except EventTimeError as exc:
             errors.append({"pointer": f"{prefix}/time", "detail": str(exc)})
             continue
-        events.append(event)
+        events.append(ParsedEvent(event, item))
     if errors:
         raise Problem(
             400,

@@ -24,6 +24,11 @@ def test_a_valid_event_round_trips_through_the_envelope() -> None:
         ("subject", ""),
         ("time", "yesterday"),
         ("time", "2026-01-01T00:00:00"),  # no offset: ambiguous instant
+        ("time", 0),  # a number is not an RFC 3339 string (pydantic's lax mode read it as 1970)
+        ("time", "1764061200"),
+        ("time", "2026-01-01T00:00Z"),  # RFC 3339 has seconds
+        ("id", 42),
+        ("dataschema", 5),
         ("data", [1, 2]),
     ],
 )
@@ -55,3 +60,15 @@ def test_events_far_in_the_future_are_refused_and_late_ones_are_not() -> None:
     check_event_time(soon, now)
     with pytest.raises(EventTimeError, match="in the future"):
         check_event_time(future, now)
+
+
+@pytest.mark.parametrize("extension", [{"Trace": "x"}, {"trace_id": "x"}, {"a" * 21: 1}, {"n": 2**31},
+                                       {"o": {}}, {"l": []}, {"f": 0.5}])
+def test_extension_attributes_have_cloudevents_names_and_types(extension: dict) -> None:
+    with pytest.raises(ValidationError, match="extension attribute"):
+        CloudEvent.model_validate({**cloud_event("rep-1"), **extension})
+
+
+def test_extension_attributes_of_every_allowed_type() -> None:
+    event = CloudEvent.model_validate({**cloud_event("rep-1"), "s": "x", "b": False, "i": -(2**31), "a" * 20: 2**31 - 1})
+    assert event.model_dump()["b"] is False

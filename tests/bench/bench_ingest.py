@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""make bench-ingest: the ingest's throughput beside its ceilings, in one run (prints figures, asserts nothing).
+
+Starts the bench profile's Kafka and Postgres from empty data and, on the same machine:
+- a bare FastAPI handler (reads the body, parses it with orjson, answers 202) served exactly as the ingest
+  is (shared.http.serve: uvloop, httptools, the same number of worker processes): the ceiling for single
+  requests, and the proof that the load generator is not the bottleneck;
+- the ingest (SSI_INGEST_WORKERS, 2 unless set) with nothing else of the product running;
+- a raw aiokafka producer (acks=all, idempotent) in this process, on the same broker, records the size of
+  the ingest's: the ceiling for batches.
+HTTP load comes from `wrk` (Debian's; installed with apt-get when missing and root, as deploy/ installs its
+packages) with 50 connections and 2 threads, each case warmed up first. Each request of a case is the same
+(signatures are made once, valid for 5 minutes). wrk, the servers, Kafka and Postgres share the machine's
+cores, and so does anything else running on it.
+
+    SSI_PORT_OFFSET=200 make bench-ingest          # SSI_BENCH_SECONDS (10) per case, SSI_INGEST_WORKERS (2)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+from fastapi import FastAPI, Request, Response
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(ROOT))
+
+from stack import Stack  # noqa: E402
+
+CONNECTIONS, THREADS = 50, 2
+SECONDS = int(os.environ.get("SSI_BENCH_SECONDS", "10"))
+WARMUP_SECONDS = 3
+BATCH = 100
+RAW_RECORDS = 200_000
+BARE_PORT_SHIFT = 90  # the bare handler listens on the ingest's port + this
+
+
+def bare_app() -> FastAPI:
+    """The ceiling for single requests: FastAPI with the ingest's own app options, one route that reads the
+    body and parses it, nothing else (no auth, no validation, no Kafka, no metrics)."""
+    from shared.http.responses import OrjsonResponse
+
+    app = FastAPI(default_response_class=OrjsonResponse, telemetry={"tracing": False, "metrics": False, "logs": False})
+
+    @app.post("/v1/events", status_code=202)
+    async def take(request: Request) -> Response:
+        doc = orjson.loads(await request.body())
+        return Response(b'{"accepted":%d}' % (len(doc) if isinstance(doc, list) else 1), status_code=202,
+                        media_type="application/json")
+
+    return app
+
+
+# --- request bodies, signed as each sender signs ----------------------------------------------------------
+def cloud_event(i: int) -> dict:
+    return {
+        "specversion": "1.0", "id": f"bench-{uuid.uuid4().hex}", "source": "linkedin", "type": "post.published",
+        "subject": f"bench-rep-{i % 500}", "time": (datetime.now(UTC) - timedelta(minutes=i % 600)).isoformat(),
+        "datacontenttype": "application/json", "data": {"counterpart": {"is_decision_maker": i % 3 == 0}},
+    }
+
+
+def x_delivery(secret: str) -> tuple[bytes, dict[str, str]]:
+    body = orjson.dumps({"for_user_id": "2244994945", "favorite_events": [{
+        "id": uuid.uuid4().hex, "timestamp_ms": int(time.time() * 1000),
+        "favorited_status": {"id_str": "1", "user": {"id_str": "2244994945"}}, "user": {"id_str": "777"}}]})
+    signature = "sha256=" + base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return body, {"x-twitter-webhooks-signature": signature, "Content-Type": "application/json"}
+
+
+def hubspot_delivery(url: str, secret: str) -> tuple[bytes, dict[str, str]]:
+    """One contact creation, signed with v3 (method + URL + body + timestamp in ms)."""
+    stamp = str(int(time.time() * 1000))
+    body = orjson.dumps([{"eventId": 1, "subscriptionId": 1, "portalId": 424242, "appId": 7,
+                          "occurredAt": int(stamp) - 1000, "subscriptionType": "contact.creation",
+                          "attemptNumber": 0, "objectId": 1, "changeSource": "CRM", "changeFlag": "NEW"}])
+    signature = base64.b64encode(hmac.new(secret.encode(), b"POST" + url.encode() + body + stamp.encode(),
+                                          hashlib.sha256).digest()).decode()
+    return body, {"X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": stamp,
+                  "Content-Type": "application/json"}
+
+
+def standard_delivery(secret: str) -> tuple[bytes, dict[str, str]]:
+    """One CloudEvent, signed by the Standard Webhooks reference library (svix)."""
+    from svix.webhooks import Webhook
+
+    msg_id, now = f"msg_{uuid.uuid4().hex}", datetime.now(UTC)
+    body = orjson.dumps(cloud_event(0))
+    signature = Webhook(secret).sign(msg_id, now, body.decode())
+    return body, {"webhook-id": msg_id, "webhook-timestamp": str(int(now.timestamp())),
+                  "webhook-signature": signature, "Content-Type": "application/json"}
+
+
+# --- wrk -----------------------------------------------------------------------------------------------------
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["bash", "-c", f"SSI_COMPONENT=bench source {ROOT}/deploy/common.sh && apt_install wrk"], check=False)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is needed: install Debian's wrk (apt-get install wrk), or run as root to let the bench do it")
+    return found
+
+
+LUA = """
+local f = assert(io.open([==[{body}]==], "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+{headers}
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), latency.max, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+@dataclass
+class Figures:
+    requests_per_s: float
+    events_per_s: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    non_2xx: int
+    socket_errors: int
+    generator_cpu: float  # wrk's CPU seconds per wall second (1.0 = one core)
+
+
+def run_wrk(wrk: str, url: str, body: bytes, headers: dict[str, str], events_per_request: int, workdir: Path) -> Figures:
+    body_file = workdir / f"body-{uuid.uuid4().hex}"
+    body_file.write_bytes(body)
+    lines = "\n".join(f'wrk.headers[ [==[{k}]==] ] = [==[{v}]==]' for k, v in headers.items())
+    script = workdir / f"case-{uuid.uuid4().hex}.lua"
+    script.write_text(LUA.format(body=body_file, headers=lines))
+    base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "-s", str(script), url]
+    subprocess.run([*base[:1], "-d", f"{WARMUP_SECONDS}s", *base[1:]], check=True, capture_output=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    out = subprocess.run([*base[:1], "-d", f"{SECONDS}s", *base[1:]], check=True, capture_output=True, text=True).stdout
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
+    fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
+    requests, duration_us, p50, p99, worst, status_errors, socket_errors = (int(x) for x in fields)
+    rate = requests / (duration_us / 1e6)
+    return Figures(rate, rate * events_per_request, p50 / 1000, p99 / 1000, worst / 1000, status_errors,
+                   socket_errors, cpu)
+
+
+# --- the raw producer ----------------------------------------------------------------------------------------
+async def raw_producer(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]], linger_ms: int) -> float:
+    """Events/s of a bare aiokafka producer (acks=all, idempotent) sending ``records``, keeping 1000 in flight
+    at a time as aiokafka's own produce benchmark does."""
+    from aiokafka import AIOKafkaProducer
+
+    from shared.kafka_producer import MAX_BATCH_BYTES
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                linger_ms=linger_ms, max_batch_size=MAX_BATCH_BYTES)
+    await producer.start()
+    try:
+        for key, value in records[:5000]:  # warm-up
+            await producer.send(topic, value=value, key=key)
+        await producer.flush()
+        started = time.perf_counter()
+        futures = []
+        for key, value in records:
+            futures.append(await producer.send(topic, value=value, key=key))
+            if len(futures) >= 1000:
+                await asyncio.gather(*futures)
+                futures = []
+        await asyncio.gather(*futures)
+        return len(records) / (time.perf_counter() - started)
+    finally:
+        await producer.stop()
+
+
+def envelope_records(tenant_id: str, n: int) -> list[tuple[bytes, bytes]]:
+    """Keys and values exactly as the ingest writes them (shared.events.ActivityEnvelope)."""
+    from shared import topics
+    from shared.events import ActivityEnvelope, CloudEvent
+
+    now = datetime.now(UTC)
+    out = []
+    for i in range(n):
+        event = CloudEvent.model_validate(cloud_event(i))
+        out.append((topics.rep_key(tenant_id, event.subject).encode(),
+                    ActivityEnvelope(tenant_id=tenant_id, received_at=now, event=event).to_bytes()))
+    return out
+
+
+def create_topic(stack: Stack, name: str, partitions: int) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    async def create() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(name, partitions, 1)])
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+def wait_http(url: str, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback only
+            return
+        except OSError as exc:
+            if getattr(exc, "code", None):  # an HTTP error status: the server answers
+                return
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
+
+
+def measure(stack: Stack, wrk: str, workers: int, workdir: Path) -> list[tuple[str, Figures | float, str]]:
+    from shared.kafka_producer import LINGER_MS
+
+    tenant = json.loads(stack.cli("tenant", "create", f"bench-ingest-{uuid.uuid4().hex[:8]}", "--json"))
+    key = tenant["api_key"]
+
+    def hook(provider: str, secret: str) -> str:
+        return json.loads(stack.cli("webhook", "add", tenant["tenant_id"], provider, "--secret", secret, "--json"))["url"]
+
+    x_url, hub_url = hook("x", "bench-x-secret"), hook("hubspot", "bench-hubspot-secret")
+    std_secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    std_url = hook("standard", std_secret)
+
+    single = orjson.dumps(cloud_event(1))
+    batch = orjson.dumps([cloud_event(i) for i in range(BATCH)])
+    auth = {"Authorization": f"Bearer {key}"}
+    bare = f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/v1/events"
+    events = f"{stack.ingest_url}/v1/events"
+
+    rows: list[tuple[str, Figures | float, str]] = []
+
+    def case(name: str, url: str, body: bytes, headers: dict[str, str], n: int, ceiling: str) -> None:
+        print(f"  {name} ...", flush=True)
+        rows.append((name, run_wrk(wrk, url, body, headers, n, workdir), ceiling))
+
+    case("bare handler, one event", bare, single, {"Content-Type": "application/cloudevents+json"}, 1, "")
+    case("POST /v1/events, one event", events, single, {**auth, "Content-Type": "application/cloudevents+json"}, 1, "bare")
+    case("X webhook, one event", x_url, *x_delivery("bench-x-secret"), 1, "bare")
+    case("HubSpot webhook, one event", hub_url, *hubspot_delivery(hub_url, "bench-hubspot-secret"), 1, "bare")
+    case("Standard Webhooks, one event", std_url, *standard_delivery(std_secret), 1, "bare")
+    case(f"bare handler, batch of {BATCH}", bare, batch, {"Content-Type": "application/cloudevents-batch+json"}, BATCH, "")
+    case(f"POST /v1/events, batch of {BATCH}", events, batch,
+         {**auth, "Content-Type": "application/cloudevents-batch+json"}, BATCH, "raw")
+
+    print("  raw aiokafka producer ...", flush=True)
+    create_topic(stack, "ssi.bench.raw", 4)
+    records = envelope_records(tenant["tenant_id"], RAW_RECORDS)
+    rate = asyncio.run(raw_producer(stack.kafka_bootstrap, "ssi.bench.raw", records, LINGER_MS))
+    rows.append((f"raw aiokafka producer ({len(records[0][1])} B records)", rate, ""))
+    return rows
+
+
+def report(rows: list[tuple[str, Figures | float, str]], workers: int) -> None:
+    bare = next(f for n, f, _ in rows if n.startswith("bare handler, one") and isinstance(f, Figures))
+    raw = next(f for n, f, _ in rows if n.startswith("raw aiokafka"))
+    assert isinstance(raw, float)
+    print(f"\ningest bench (one run; {workers} worker processes per server; wrk {THREADS} threads, {CONNECTIONS} "
+          f"connections, {SECONDS} s per case after {WARMUP_SECONDS} s of warm-up; wrk, servers, Kafka and Postgres "
+          f"share this machine's {os.cpu_count()} cores with whatever else runs on it)")
+    header = f"  {'case':38s} {'requests/s':>10s} {'events/s':>9s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} " \
+             f"{'non-2xx':>7s} {'wrk CPU':>7s}  ratio to its ceiling (target)"
+    print(header)
+    for name, figures, ceiling in rows:
+        if isinstance(figures, float):
+            print(f"  {name:38s} {'':>10s} {figures:9.0f} {'':>7s} {'':>7s} {'':>7s} {'':>7s} {'':>7s}  the batch ceiling")
+            continue
+        if ceiling == "bare":
+            ratio = f"{figures.requests_per_s / bare.requests_per_s:5.0%} of the bare handler (>= 50%"
+            ratio += ", p99 < 50 ms)" if "/v1/events" in name else ")"
+        elif ceiling == "raw":
+            ratio = f"{figures.events_per_s / raw:5.0%} of the raw producer's events/s (>= 50%)"
+        else:
+            ratio = "the single-request ceiling" if "one event" in name else "(for reference)"
+        errors = f"{figures.non_2xx}" + (f"+{figures.socket_errors}s" if figures.socket_errors else "")
+        print(f"  {name:38s} {figures.requests_per_s:10.0f} {figures.events_per_s:9.0f} {figures.p50_ms:7.1f} "
+              f"{figures.p99_ms:7.1f} {figures.max_ms:7.0f} {errors:>7s} {figures.generator_cpu:6.0%}  {ratio}")
+    print("  (wrk CPU: the load generator's CPU time per second of the run, 100% = one core; non-2xx counts "
+          "answers that were not 2xx, +Ns socket errors)")
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    workers = int(os.environ.get("SSI_INGEST_WORKERS") or 2)
+    stack = Stack.for_profile("bench")
+    stack.destroy_infra()
+    stack.start_infra()
+    bare_proc = None
+    try:
+        stack.start_service("ingest", {"SSI_INGEST_WORKERS": str(workers)})
+        stack.wait_ready("ingest")
+        bare_log = open(stack.state_dir / "bench-bare.log", "ab")  # noqa: SIM115 - owned by the child
+        bare_proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve-bare", str(stack.ingest_port + BARE_PORT_SHIFT), str(workers)],
+            cwd=ROOT, env={**stack.env()}, stdout=bare_log, stderr=subprocess.STDOUT,
+        )
+        wait_http(f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/docs")
+        with tempfile.TemporaryDirectory(prefix="ssi-bench-") as tmp:
+            rows = measure(stack, wrk, workers, Path(tmp))
+    finally:
+        if bare_proc is not None:
+            bare_proc.terminate()
+            bare_proc.wait(20)
+        stack.stop_services()
+        stack.stop_infra()
+    report(rows, workers)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve-bare":
+        from shared.http.serve import serve
+
+        serve("tests.bench.bench_ingest:bare_app", host="127.0.0.1", port=int(sys.argv[2]), log_level="WARNING",
+              workers=int(sys.argv[3]))
+    else:
+        main()
