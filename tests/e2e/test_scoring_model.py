@@ -174,8 +174,8 @@ async def test_ranks_within_team_tenant_and_industry_are_withheld_below_ten(inge
     assert other.status_code == 404  # the directory is per tenant
 
 
-async def test_the_model_endpoint_shows_which_pillar_each_source_and_type_feeds(api) -> None:  # type: ignore[no-untyped-def]
-    body = (await api.get("/v1/model")).json()
+async def test_the_model_endpoint_shows_which_pillar_each_source_and_type_feeds(api, tenant) -> None:  # type: ignore[no-untyped-def]
+    body = (await api.get("/v1/model", headers=bearer(tenant["api_key"]))).json()
     assert body["version"] == MODEL.version
     feeds = {(f["source"], f["type"]): f["pillar"] for f in body["feeds"]}
     assert feeds[("linkedin", "post.published")] == "brand"
