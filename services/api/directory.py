@@ -73,7 +73,7 @@ async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenan
 async def rep_body(request: Request) -> RepIn:
     """The PUT body, read only after the caller is authenticated (the route's dependency), capped, validated."""
     kind = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
-    if kind != "application/json":
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
         raise Problem(415, "Unsupported media type", f"send application/json, not {kind[:100]!r}")
     raw = await read_capped_body(request, request.app.state.settings.max_body_bytes)
     try:
