@@ -20,3 +20,4 @@ class IngestSettings(ServiceSettings):
     produce_timeout_seconds: float = Field(10.0, gt=0, description="no Kafka ack by then: 503 and the sender retries")
     retry_after_seconds: int = Field(5, ge=1)
     partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
+    handshakes_per_minute: int = Field(10, ge=1, description="webhook handshakes (GET) per endpoint per minute")

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from services.ingest.metrics import EVENTS, WEBHOOK_REQUESTS
-from services.ingest.routes import read_body
+from services.ingest.rate_limit import TokenBuckets, retry_after
 from services.ingest.webhooks import WebhookError, hubspot, linkedin, meta, salesforce, standard, x
 from services.ingest.webhooks.common import Inbound
 from shared import topics
 from shared.db.webhooks import PROVIDERS
 from shared.kafka_producer import KafkaUnavailable
+from shared.http.bodies import read_capped_body
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -55,9 +56,23 @@ def _refuse(provider: str, exc: WebhookError) -> Problem:
     return Problem(exc.status, type(exc).__name__, exc.reason)
 
 
+def _limit_handshakes(request: Request, provider: str, endpoint_id: str) -> None:
+    """At most ``handshakes_per_minute`` GETs per endpoint and process: the platforms send one every half hour
+    or so; a client asking for more is probing. 429 with Retry-After."""
+    buckets = getattr(request.app.state, "handshake_buckets", None)
+    if buckets is None:
+        buckets = request.app.state.handshake_buckets = TokenBuckets(request.app.state.settings.handshakes_per_minute)
+    wait = buckets.take(endpoint_id)
+    if wait > 0:
+        WEBHOOK_REQUESTS.labels(provider, "handshake_rate_limited").inc()
+        raise Problem(429, "Too many handshakes", "this endpoint's handshake is rate-limited; retry later",
+                      headers={"Retry-After": retry_after(wait)})
+
+
 @router.get("/{provider}/{endpoint_id}", summary="A sender's subscription handshake (X CRC, Meta, LinkedIn)")
 async def handshake(request: Request, provider: str, endpoint_id: str) -> Response:
     endpoint = await _endpoint(request, provider, endpoint_id)
+    _limit_handshakes(request, provider, endpoint.id)
     query = dict(request.query_params)
     try:
         if provider == "x":
@@ -79,7 +94,7 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
     endpoint = await _endpoint(request, provider, endpoint_id)
     settings = request.app.state.settings
     now = datetime.now(UTC)
-    body = await read_body(request, settings.max_webhook_body_bytes)
+    body = await read_capped_body(request, settings.max_webhook_body_bytes)
     inbound = _inbound(request, body)
     protocol = PROTOCOLS[provider]
     try:
