@@ -61,6 +61,11 @@ def webhook_add(
     provider: str = typer.Argument(..., help="standard, hubspot, salesforce, x, meta or linkedin"),
     secret: str = typer.Option(..., "--secret", help="the signing secret (Salesforce: the organisation id)"),
     verify_token: str | None = typer.Option(None, "--verify-token", help="Meta's hub.verify_token"),
+    allow_legacy_signatures: bool = typer.Option(
+        False, "--allow-legacy-signatures",
+        help="HubSpot only: also accept v1/v2 signatures when no v3 is sent. They carry no timestamp, so only "
+        "deliveries whose events occurred in the last 5 minutes pass. Off by default.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="print {endpoint_id, url} as JSON"),
 ) -> None:
     """Register a sender's webhook endpoint for a tenant; the secret is stored encrypted, never shown again."""
@@ -74,6 +79,9 @@ def webhook_add(
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+    if allow_legacy_signatures and provider != "hubspot":
+        typer.echo("error: --allow-legacy-signatures is a HubSpot option", err=True)
+        raise typer.Exit(2)
     if provider == "meta" and not verify_token:
         typer.echo("error: meta needs --verify-token (Meta's subscription handshake checks it)", err=True)
         raise typer.Exit(2)
@@ -82,7 +90,8 @@ def webhook_add(
         engine = make_engine(settings.database_url, application_name="ssi-cli", pool_size=1)
         try:
             async with engine.begin() as conn:
-                return await create_endpoint(conn, settings.secret_box(), tenant_id, provider, secret, verify_token)
+                return await create_endpoint(conn, settings.secret_box(), tenant_id, provider, secret, verify_token,
+                                             allow_legacy_signatures=allow_legacy_signatures)
         finally:
             await engine.dispose()
 

@@ -98,7 +98,10 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
     inbound = _inbound(request, body)
     protocol = PROTOCOLS[provider]
     try:
-        protocol.verify(inbound, endpoint.secret, now)
+        if provider == "hubspot":
+            hubspot.verify(inbound, endpoint.secret, now, allow_legacy=endpoint.allow_legacy_signatures)
+        else:
+            protocol.verify(inbound, endpoint.secret, now)
         events = protocol.delivery(inbound)
     except WebhookError as exc:
         raise _refuse(provider, exc) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -138,6 +140,10 @@ webhook_endpoints = Table(
     Column("provider", Text, nullable=False),
     Column("secret_sealed", LargeBinary, nullable=False, comment="encrypted with SSI_SECRET_KEY"),
     Column("verify_token_sealed", LargeBinary, comment="Meta's hub.verify_token, encrypted"),
+    Column(
+        "allow_legacy_signatures", Boolean, nullable=False, server_default=text("false"),
+        comment="HubSpot: accept v1/v2 signatures (no timestamp) when no v3 is sent",
+    ),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("disabled_at", DateTime(timezone=True)),
 )

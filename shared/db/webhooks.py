@@ -23,13 +23,21 @@ class Endpoint:
     provider: str
     secret: str
     verify_token: str | None
+    allow_legacy_signatures: bool = False
 
     def __repr__(self) -> str:  # secrets never reach a log line
         return f"Endpoint(id={self.id[:6]}..., tenant_id={self.tenant_id}, provider={self.provider})"
 
 
 async def create_endpoint(
-    conn: AsyncConnection, box: SecretBox, tenant_id: str, provider: str, secret: str, verify_token: str | None
+    conn: AsyncConnection,
+    box: SecretBox,
+    tenant_id: str,
+    provider: str,
+    secret: str,
+    verify_token: str | None,
+    *,
+    allow_legacy_signatures: bool = False,
 ) -> str:
     if provider not in PROVIDERS:
         raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
@@ -43,6 +51,7 @@ async def create_endpoint(
             provider=provider,
             secret_sealed=box.seal(secret),
             verify_token_sealed=box.seal(verify_token) if verify_token else None,
+            allow_legacy_signatures=allow_legacy_signatures,
         )
     )
     return endpoint_id
@@ -76,4 +85,5 @@ async def find_endpoint(conn: AsyncConnection, box: SecretBox, endpoint_id: str)
         provider=row["provider"],
         secret=box.open(row["secret_sealed"]),
         verify_token=box.open(token) if token else None,
+        allow_legacy_signatures=bool(row["allow_legacy_signatures"]),
     )
