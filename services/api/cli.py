@@ -7,11 +7,11 @@ import json
 
 import typer
 
+from services.api.cli_webhooks import webhook_app
 from services.api.config import ApiSettings
 from shared.db import migrate
 from shared.db.engine import make_engine
 from shared.db.tenants import create_tenant
-from shared.db.webhooks import PROVIDERS, check_standard_secret, create_endpoint
 from shared.kafka_topics import ensure_topics
 
 app = typer.Typer(help="Operate the Social Selling Index service.", no_args_is_help=True)
@@ -19,7 +19,6 @@ tenant_app = typer.Typer(help="Tenants and their API keys.", no_args_is_help=Tru
 db_app = typer.Typer(help="The Postgres schema.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 deadletter_app = typer.Typer(help="What could not be processed, and replaying it after a fix.", no_args_is_help=True)
-webhook_app = typer.Typer(help="Webhook endpoints of senders (HubSpot, Salesforce, X, Meta, LinkedIn, ...).", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
@@ -53,60 +52,6 @@ def tenant_create(
         typer.echo(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
     else:
         typer.echo(f"tenant {created.name}: {created.tenant_id}\napi key (shown once): {created.api_key}")
-
-
-@webhook_app.command("add")
-def webhook_add(
-    tenant_id: str = typer.Argument(..., help="the tenant the sender's events belong to"),
-    provider: str = typer.Argument(..., help="standard, hubspot, salesforce, x, meta or linkedin"),
-    secret: str = typer.Option(..., "--secret", help="the signing secret (Salesforce: the organisation id)"),
-    verify_token: str | None = typer.Option(None, "--verify-token", help="Meta's hub.verify_token"),
-    allow_legacy_signatures: bool = typer.Option(
-        False, "--allow-legacy-signatures",
-        help="HubSpot only: also accept v1/v2 signatures when no v3 is sent. They carry no timestamp, so only "
-        "deliveries whose events occurred in the last 5 minutes pass. Off by default.",
-    ),
-    as_json: bool = typer.Option(False, "--json", help="print {endpoint_id, url} as JSON"),
-) -> None:
-    """Register a sender's webhook endpoint for a tenant; the secret is stored encrypted, never shown again."""
-    settings = ApiSettings()
-    if provider not in PROVIDERS:
-        typer.echo(f"error: unknown provider {provider!r}; one of {', '.join(PROVIDERS)}", err=True)
-        raise typer.Exit(2)
-    if provider == "standard":
-        try:
-            check_standard_secret(secret)
-        except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-    if allow_legacy_signatures and provider != "hubspot":
-        typer.echo("error: --allow-legacy-signatures is a HubSpot option", err=True)
-        raise typer.Exit(2)
-    if provider == "meta" and not verify_token:
-        typer.echo("error: meta needs --verify-token (Meta's subscription handshake checks it)", err=True)
-        raise typer.Exit(2)
-
-    async def _add() -> str:
-        engine = make_engine(settings.database_url, application_name="ssi-cli", pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                return await create_endpoint(conn, settings.secret_box(), tenant_id, provider, secret, verify_token,
-                                             allow_legacy_signatures=allow_legacy_signatures)
-        finally:
-            await engine.dispose()
-
-    from sqlalchemy.exc import DBAPIError, IntegrityError
-
-    try:
-        endpoint_id = asyncio.run(_add())
-    except (IntegrityError, DBAPIError):
-        typer.echo(f"error: no tenant {tenant_id!r}", err=True)
-        raise typer.Exit(1) from None
-    url = f"{settings.ingest_public_url.rstrip('/')}/v1/webhooks/{provider}/{endpoint_id}"
-    if as_json:
-        typer.echo(json.dumps({"endpoint_id": endpoint_id, "url": url}))
-    else:
-        typer.echo(f"endpoint {endpoint_id}\nurl: {url}")
 
 
 @deadletter_app.command("list")

@@ -22,6 +22,7 @@ from shared import topics
 from shared.db.webhooks import PROVIDERS
 from shared.kafka_producer import KafkaUnavailable
 from shared.http.bodies import read_capped_body
+from shared.http.client_address import allowed, client_address, parse_networks
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -38,7 +39,20 @@ async def _endpoint(request: Request, provider: str, endpoint_id: str):  # type:
     if endpoint is None or endpoint.provider != provider:
         WEBHOOK_REQUESTS.labels(provider, "unknown_endpoint").inc()
         raise Problem(404, "Unknown endpoint", "no such webhook endpoint (see `ssi webhook add`)")
+    if endpoint.source_networks:
+        _check_source(request, provider, endpoint.source_networks)
     return endpoint
+
+
+def _check_source(request: Request, provider: str, networks: tuple[str, ...]) -> None:
+    """The endpoint's allow-list against the client address (X-Forwarded-For only from trusted proxies)."""
+    proxies = request.app.state.settings.proxy_networks()
+    peer = request.client.host if request.client else None
+    address = client_address(peer, request.headers.get("x-forwarded-for"), proxies)
+    if not allowed(address, parse_networks(networks)):
+        WEBHOOK_REQUESTS.labels(provider, "source_refused").inc()
+        raise Problem(403, "Source not allowed", f"this endpoint accepts requests only from its allowed networks, "
+                      f"not from {address or 'an unknown address'}")
 
 
 def _inbound(request: Request, body: bytes) -> Inbound:

@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -143,6 +143,10 @@ webhook_endpoints = Table(
     Column(
         "allow_legacy_signatures", Boolean, nullable=False, server_default=text("false"),
         comment="HubSpot: accept v1/v2 signatures (no timestamp) when no v3 is sent",
+    ),
+    Column(
+        "source_networks", ARRAY(Text),
+        comment="CIDR networks deliveries must come from (the client address, see SSI_INGEST_TRUSTED_PROXIES)",
     ),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("disabled_at", DateTime(timezone=True)),

@@ -24,6 +24,7 @@ class Endpoint:
     secret: str
     verify_token: str | None
     allow_legacy_signatures: bool = False
+    source_networks: tuple[str, ...] = ()  # empty: from anywhere
 
     def __repr__(self) -> str:  # secrets never reach a log line
         return f"Endpoint(id={self.id[:6]}..., tenant_id={self.tenant_id}, provider={self.provider})"
@@ -38,11 +39,14 @@ async def create_endpoint(
     verify_token: str | None,
     *,
     allow_legacy_signatures: bool = False,
+    source_networks: tuple[str, ...] = (),
 ) -> str:
     if provider not in PROVIDERS:
         raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
     if provider == "standard":
         check_standard_secret(secret)
+    if provider == "salesforce":
+        check_salesforce_org_id(secret)
     endpoint_id = secrets.token_urlsafe(24)
     await conn.execute(
         insert(webhook_endpoints).values(
@@ -52,6 +56,7 @@ async def create_endpoint(
             secret_sealed=box.seal(secret),
             verify_token_sealed=box.seal(verify_token) if verify_token else None,
             allow_legacy_signatures=allow_legacy_signatures,
+            source_networks=list(source_networks) or None,
         )
     )
     return endpoint_id
@@ -66,6 +71,14 @@ def check_standard_secret(secret: str) -> None:
         raise ValueError("a Standard Webhooks secret is base64 after 'whsec_'") from None
     if not 24 <= len(key) <= 64:
         raise ValueError(f"a Standard Webhooks secret decodes to 24-64 bytes, not {len(key)}")
+
+
+def check_salesforce_org_id(org_id: str) -> None:
+    """A Salesforce organisation id is 15 (case-sensitive) or 18 (with a checksum) letters and digits."""
+    if len(org_id) not in (15, 18) or not org_id.isascii() or not org_id.isalnum():
+        shape = f"{len(org_id)} characters" + ("" if org_id.isascii() and org_id.isalnum() else ", not all letters/digits")
+        raise ValueError(f"a Salesforce organisation id is 15 or 18 letters and digits (e.g. 00D5g000004abcdEAA); "
+                         f"this one has {shape}")
 
 
 async def find_endpoint(conn: AsyncConnection, box: SecretBox, endpoint_id: str) -> Endpoint | None:
@@ -86,4 +99,5 @@ async def find_endpoint(conn: AsyncConnection, box: SecretBox, endpoint_id: str)
         secret=box.open(row["secret_sealed"]),
         verify_token=box.open(token) if token else None,
         allow_legacy_signatures=bool(row["allow_legacy_signatures"]),
+        source_networks=tuple(row["source_networks"] or ()),
     )
