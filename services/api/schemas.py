@@ -18,7 +18,9 @@ class Pillars(BaseModel):
 
 
 class Rank(BaseModel):
-    percentile: float | None = Field(None, description="share of the cohort scoring lower, 0-100; null if withheld")
+    percentile: float | None = Field(
+        None, description="share of the cohort scoring lower, 0-100; null if withheld. Industry: share of other "
+        "tenants' scored reps of the industry, rounded down to a multiple of 5")
     withheld: str | None = Field(None, description="why no percentile is shown (cohort too small, no cohort)")
 
 
