@@ -35,6 +35,10 @@ ERRORS = {
     404: {"description": "No such rep for this tenant"},
 }
 EXPLAIN_DAYS = 30
+EARLIEST_DAY = date(1970, 1, 2)
+"""Nothing is scored before the epoch; earlier instants and days are refused (the day arithmetic around them
+would leave the calendar)."""
+EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), tzinfo=UTC)
 
 
 def not_found(rep_id: str) -> Problem:
@@ -94,6 +98,8 @@ async def get_score(
             raise Problem(400, "Invalid parameter", "at must be an RFC 3339 instant with an offset, e.g. ...Z")
         if at > now:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is in the future")
+        if at < EARLIEST:
+            raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
     when = at or now
     model = request.app.state.model
     async with request.app.state.engine.connect() as conn:
@@ -148,6 +154,9 @@ async def get_history(
 ) -> RepHistory:
     settings = request.app.state.settings
     now = datetime.now(UTC)
+    for name, day in (("from", from_), ("to", to)):
+        if day is not None and day < EARLIEST_DAY:
+            raise Problem(400, "Invalid parameter", f"{name} ({day}) is before {EARLIEST_DAY}")
     end = to or now.date()
     start = from_ or end - timedelta(days=settings.history_default_days - 1)
     if start > end:
