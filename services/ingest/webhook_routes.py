@@ -30,6 +30,23 @@ PROTOCOLS: dict[str, ModuleType] = {
     "standard": standard, "hubspot": hubspot, "salesforce": salesforce, "x": x, "meta": meta, "linkedin": linkedin,
 }
 assert set(PROTOCOLS) == set(PROVIDERS)
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+
+
+def _documented(**codes: str) -> dict[int | str, dict]:
+    return {int(code[1:]): {"description": text, "content": _PROBLEM} for code, text in codes.items()}
+
+
+HANDSHAKE_ANSWERS = _documented(
+    s400="Missing challenge, or one not of the shape the platform sends", s403="Wrong Meta verify token, or a "
+    "source outside the endpoint's --allow-ip", s404="No such endpoint", s405="This sender has no GET handshake",
+    s429="Too many handshakes for this endpoint; see Retry-After",
+)
+DELIVERY_ANSWERS = _documented(
+    s400="Malformed body", s401="Missing or wrong signature, or a timestamp outside the replay window",
+    s403="A source outside the endpoint's --allow-ip", s404="No such endpoint", s413="Body too large",
+    s415="Unsupported Content-Type", s503="Kafka unavailable or the endpoint misconfigured; see Retry-After",
+)
 
 
 async def _endpoint(request: Request, provider: str, endpoint_id: str):  # type: ignore[no-untyped-def]
@@ -83,7 +100,8 @@ def _limit_handshakes(request: Request, provider: str, endpoint_id: str) -> None
                       headers={"Retry-After": retry_after(wait)})
 
 
-@router.get("/{provider}/{endpoint_id}", summary="A sender's subscription handshake (X CRC, Meta, LinkedIn)")
+@router.get("/{provider}/{endpoint_id}", summary="A sender's subscription handshake (X CRC, Meta, LinkedIn)",
+            responses=HANDSHAKE_ANSWERS)
 async def handshake(request: Request, provider: str, endpoint_id: str) -> Response:
     endpoint = await _endpoint(request, provider, endpoint_id)
     _limit_handshakes(request, provider, endpoint.id)
@@ -103,7 +121,8 @@ async def handshake(request: Request, provider: str, endpoint_id: str) -> Respon
     return answer
 
 
-@router.post("/{provider}/{endpoint_id}", summary="A sender's delivery, verified with its own protocol")
+@router.post("/{provider}/{endpoint_id}", summary="A sender's delivery, verified with its own protocol",
+             responses=DELIVERY_ANSWERS)
 async def deliver(request: Request, provider: str, endpoint_id: str) -> Response:
     endpoint = await _endpoint(request, provider, endpoint_id)
     settings = request.app.state.settings
