@@ -7,6 +7,7 @@ import json
 
 import typer
 
+from services.api.cli_keys import key_app
 from services.api.cli_webhooks import webhook_app
 from services.api.config import ApiSettings
 from shared.db import migrate
@@ -20,6 +21,7 @@ db_app = typer.Typer(help="The Postgres schema.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 deadletter_app = typer.Typer(help="What could not be processed, and replaying it after a fix.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(key_app, name="key")
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
 app.add_typer(webhook_app, name="webhook")
@@ -29,7 +31,7 @@ app.add_typer(deadletter_app, name="deadletter")
 @tenant_app.command("create")
 def tenant_create(
     name: str = typer.Argument(..., help="a unique name for the tenant"),
-    as_json: bool = typer.Option(False, "--json", help="print {tenant_id, api_key} as JSON"),
+    as_json: bool = typer.Option(False, "--json", help="print {tenant_id, api_key, key_id} as JSON"),
 ) -> None:
     """Create a tenant and its first API key. The key is shown once and stored hashed."""
 
@@ -49,7 +51,7 @@ def tenant_create(
         typer.echo(f"error: a tenant named {name!r} exists already", err=True)
         raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
+        typer.echo(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key, "key_id": created.key_id}))
     else:
         typer.echo(f"tenant {created.name}: {created.tenant_id}\napi key (shown once): {created.api_key}")
 

@@ -49,6 +49,8 @@ api_keys = Table(
     Column("prefix", String(16), nullable=False, comment="first characters, to recognise a key in listings"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("name", Text, comment="what the key is for"),
+    Column("last_used_at", DateTime(timezone=True), comment="when a request last used it (to the minute)"),
 )
 
 
@@ -150,4 +152,6 @@ webhook_endpoints = Table(
     ),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("disabled_at", DateTime(timezone=True)),
+    Column("previous_secret_sealed", LargeBinary, comment="the secret before the last rotation, encrypted"),
+    Column("previous_secret_until", DateTime(timezone=True), comment="the previous secret is accepted until then"),
 )
