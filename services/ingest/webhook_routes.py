@@ -19,7 +19,7 @@ from services.ingest.rate_limit import TokenBuckets, retry_after
 from services.ingest.webhooks import WebhookError, hubspot, linkedin, meta, salesforce, standard, x
 from services.ingest.webhooks.common import Inbound
 from shared import topics
-from shared.db.webhooks import PROVIDERS
+from shared.db.webhooks import PROVIDERS, Endpoint
 from shared.kafka_producer import KafkaUnavailable
 from shared.http.bodies import read_capped_body
 from shared.http.client_address import allowed, client_address, parse_networks
@@ -121,6 +121,23 @@ async def handshake(request: Request, provider: str, endpoint_id: str) -> Respon
     return answer
 
 
+def _verify(protocol: ModuleType, endpoint: Endpoint, inbound: Inbound, now: datetime) -> None:
+    """Accept a delivery signed with the current secret, or with the previous one during a rotation's overlap
+    (a Standard Webhooks sender may send both signatures; one that verifies is enough)."""
+    refusal: WebhookError | None = None
+    for secret in endpoint.secrets_at(now):
+        try:
+            if protocol is hubspot:
+                hubspot.verify(inbound, secret, now, allow_legacy=endpoint.allow_legacy_signatures)
+            else:
+                protocol.verify(inbound, secret, now)
+            return
+        except WebhookError as exc:
+            refusal = refusal or exc
+    assert refusal is not None
+    raise refusal
+
+
 @router.post("/{provider}/{endpoint_id}", summary="A sender's delivery, verified with its own protocol",
              responses=DELIVERY_ANSWERS)
 async def deliver(request: Request, provider: str, endpoint_id: str) -> Response:
@@ -131,10 +148,7 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
     inbound = _inbound(request, body)
     protocol = PROTOCOLS[provider]
     try:
-        if provider == "hubspot":
-            hubspot.verify(inbound, endpoint.secret, now, allow_legacy=endpoint.allow_legacy_signatures)
-        else:
-            protocol.verify(inbound, endpoint.secret, now)
+        _verify(protocol, endpoint, inbound, now)
         events = protocol.delivery(inbound)
     except WebhookError as exc:
         raise _refuse(provider, exc) from None
