@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import typer
 
@@ -14,6 +15,10 @@ from shared.db import migrate
 from shared.db.engine import make_engine
 from shared.db.tenants import create_tenant
 from shared.kafka_topics import ensure_topics
+
+# The services refuse to start without an explicit SSI_ENV; the operator CLI on a developer's machine is dev
+# unless told otherwise (a deployment's environment sets SSI_ENV=production for it too).
+os.environ.setdefault("SSI_ENV", "dev")
 
 app = typer.Typer(help="Operate the Social Selling Index service.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants and their API keys.", no_args_is_help=True)
