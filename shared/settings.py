@@ -23,7 +23,9 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
-    env: Literal["dev", "test", "production"] = Field("dev", validation_alias="SSI_ENV")
+    env: Literal["dev", "test", "production"] | None = Field(
+        None, validation_alias="SSI_ENV", description="required: a deployment that forgets it must not start on dev keys"
+    )
     kafka_bootstrap: str = Field(DEV_KAFKA_BOOTSTRAP, validation_alias="SSI_KAFKA_BOOTSTRAP", min_length=3)
     database_url: str = Field(DEV_DATABASE_URL, validation_alias="SSI_DATABASE_URL")
     model_file: Path | None = Field(None, validation_alias="SSI_MODEL_FILE", description="default: packaged model")
@@ -34,6 +36,9 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:
+        if self.env is None:
+            raise ValueError("SSI_ENV is not set: set it to dev, test or production (`make run` and `make test` "
+                             "set it; a deployment says production, which refuses the development keys)")
         if not self.database_url.startswith("postgresql+asyncpg://"):
             raise ValueError("SSI_DATABASE_URL must be a postgresql+asyncpg:// URL")
         if self.env == "production":

@@ -26,10 +26,13 @@ INTEGRATION_DIRS = ("integration", "e2e")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests/integration and tests/e2e, and run the unit tests first (the order `make test` promises):
+    some unit modules take "now" at import, and minutes of integration tests before them made it stale."""
     for item in items:
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         if parts and parts[0] in INTEGRATION_DIRS:
             item.add_marker(pytest.mark.integration)
+    items.sort(key=lambda item: item.get_closest_marker("integration") is not None)
 
 
 @pytest.fixture(scope="session")

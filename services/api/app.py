@@ -11,6 +11,7 @@ from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
 from services.api import directory, routes
+from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
 from shared.http.observability import database_check, install_observability
@@ -55,6 +56,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    install_openapi(app)
     return app
 
 

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import typer
 
+from services.api.cli_keys import key_app
+from services.api.cli_webhooks import webhook_app
 from services.api.config import ApiSettings
 from shared.db import migrate
 from shared.db.engine import make_engine
 from shared.db.tenants import create_tenant
-from shared.db.webhooks import PROVIDERS, check_standard_secret, create_endpoint
 from shared.kafka_topics import ensure_topics
+
+# The services refuse to start without an explicit SSI_ENV; the operator CLI on a developer's machine is dev
+# unless told otherwise (a deployment's environment sets SSI_ENV=production for it too).
+os.environ.setdefault("SSI_ENV", "dev")
 
 app = typer.Typer(help="Operate the Social Selling Index service.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants and their API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="The Postgres schema.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 deadletter_app = typer.Typer(help="What could not be processed, and replaying it after a fix.", no_args_is_help=True)
-webhook_app = typer.Typer(help="Webhook endpoints of senders (HubSpot, Salesforce, X, Meta, LinkedIn, ...).", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(key_app, name="key")
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
 app.add_typer(webhook_app, name="webhook")
@@ -30,7 +36,7 @@ app.add_typer(deadletter_app, name="deadletter")
 @tenant_app.command("create")
 def tenant_create(
     name: str = typer.Argument(..., help="a unique name for the tenant"),
-    as_json: bool = typer.Option(False, "--json", help="print {tenant_id, api_key} as JSON"),
+    as_json: bool = typer.Option(False, "--json", help="print {tenant_id, api_key, key_id} as JSON"),
 ) -> None:
     """Create a tenant and its first API key. The key is shown once and stored hashed."""
 
@@ -50,54 +56,9 @@ def tenant_create(
         typer.echo(f"error: a tenant named {name!r} exists already", err=True)
         raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key}))
+        typer.echo(json.dumps({"tenant_id": created.tenant_id, "api_key": created.api_key, "key_id": created.key_id}))
     else:
         typer.echo(f"tenant {created.name}: {created.tenant_id}\napi key (shown once): {created.api_key}")
-
-
-@webhook_app.command("add")
-def webhook_add(
-    tenant_id: str = typer.Argument(..., help="the tenant the sender's events belong to"),
-    provider: str = typer.Argument(..., help="standard, hubspot, salesforce, x, meta or linkedin"),
-    secret: str = typer.Option(..., "--secret", help="the signing secret (Salesforce: the organisation id)"),
-    verify_token: str | None = typer.Option(None, "--verify-token", help="Meta's hub.verify_token"),
-    as_json: bool = typer.Option(False, "--json", help="print {endpoint_id, url} as JSON"),
-) -> None:
-    """Register a sender's webhook endpoint for a tenant; the secret is stored encrypted, never shown again."""
-    settings = ApiSettings()
-    if provider not in PROVIDERS:
-        typer.echo(f"error: unknown provider {provider!r}; one of {', '.join(PROVIDERS)}", err=True)
-        raise typer.Exit(2)
-    if provider == "standard":
-        try:
-            check_standard_secret(secret)
-        except ValueError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-    if provider == "meta" and not verify_token:
-        typer.echo("error: meta needs --verify-token (Meta's subscription handshake checks it)", err=True)
-        raise typer.Exit(2)
-
-    async def _add() -> str:
-        engine = make_engine(settings.database_url, application_name="ssi-cli", pool_size=1)
-        try:
-            async with engine.begin() as conn:
-                return await create_endpoint(conn, settings.secret_box(), tenant_id, provider, secret, verify_token)
-        finally:
-            await engine.dispose()
-
-    from sqlalchemy.exc import DBAPIError, IntegrityError
-
-    try:
-        endpoint_id = asyncio.run(_add())
-    except (IntegrityError, DBAPIError):
-        typer.echo(f"error: no tenant {tenant_id!r}", err=True)
-        raise typer.Exit(1) from None
-    url = f"{settings.ingest_public_url.rstrip('/')}/v1/webhooks/{provider}/{endpoint_id}"
-    if as_json:
-        typer.echo(json.dumps({"endpoint_id": endpoint_id, "url": url}))
-    else:
-        typer.echo(f"endpoint {endpoint_id}\nurl: {url}")
 
 
 @deadletter_app.command("list")

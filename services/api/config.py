@@ -19,3 +19,7 @@ class ApiSettings(ServiceSettings):
         "http://127.0.0.1:8001", validation_alias="SSI_INGEST_PUBLIC_URL", description="base of webhook URLs shown"
     )
     rank_min_cohort: int = Field(10, ge=2, description="ranks in smaller cohorts are withheld (LinkedIn used 10)")
+    rank_min_other_tenants: int = Field(
+        3, ge=1, description="the industry rank needs reps of at least this many other tenants"
+    )
+    max_body_bytes: int = Field(65_536, ge=1024, description="larger request bodies get 413")

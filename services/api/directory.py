@@ -6,12 +6,14 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from pydantic import ValidationError
 
 from services.api import repository
 from services.api.routes import ERRORS, RepIdPath
 from services.api.schemas import ModelFeed, Rep, RepIn
 from shared import topics
 from shared.http.auth import TenantId
+from shared.http.bodies import read_capped_body
 from shared.kafka_producer import KafkaUnavailable, Record
 from shared.http.problems import Problem
 
@@ -33,11 +35,20 @@ def identity_records(tenant_id: str, rep_id: str, old: dict[str, str], new: dict
 @router.put(
     "/reps/{rep_id}",
     response_model=Rep,
-    responses={**ERRORS, 409: {"description": "An identity is claimed by another rep"}, 503: {"description": "Kafka away"}},
+    responses={
+        **ERRORS,
+        201: {"description": "Created", "model": Rep},
+        409: {"description": "An identity is claimed by another rep"},
+        413: {"description": "Body larger than SSI_API_MAX_BODY_BYTES"},
+        415: {"description": "The body is not application/json"},
+        503: {"description": "Kafka away"},
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RepIn"}}}}},
     tags=["reps"],
     summary="Create or replace a rep",
 )
-async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenant_id: TenantId, body: RepIn) -> Rep:
+async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenant_id: TenantId) -> Rep:
+    body = await rep_body(request)
     fields = body.model_dump()
     if fields["industry"]:
         fields["industry"] = fields["industry"].lower()
@@ -57,6 +68,20 @@ async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenan
                       headers={"Retry-After": "5"}) from None
     response.status_code = 201 if created else 200
     return Rep(**{k: v for k, v in row.items() if k != "tenant_id"})  # type: ignore[union-attr]
+
+
+async def rep_body(request: Request) -> RepIn:
+    """The PUT body, read only after the caller is authenticated (the route's dependency), capped, validated."""
+    kind = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    if kind != "application/json" and not (kind.startswith("application/") and kind.endswith("+json")):
+        raise Problem(415, "Unsupported media type", f"send application/json, not {kind[:100]!r}")
+    raw = await read_capped_body(request, request.app.state.settings.max_body_bytes)
+    try:
+        return RepIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{"pointer": "/" + "/".join(str(p) for p in err.get("loc", ())), "detail": str(err.get("msg", ""))}
+                  for err in exc.errors()[:20]]
+        raise Problem(400, "Invalid request", "the body is not a valid rep (see errors)", errors=errors) from None
 
 
 @router.get("/reps/{rep_id}", response_model=Rep, responses=ERRORS, tags=["reps"], summary="A rep's directory entry")
@@ -80,8 +105,13 @@ async def unclaimed(request: Request, tenant_id: TenantId) -> dict[str, Any]:
     return {"identities": rows, "how_to_claim": "PUT /v1/reps/{rep_id} with identities: {platform: identity}"}
 
 
-@router.get("/model", tags=["model"], summary="The active scoring model, and which pillar each (source, type) feeds")
-async def get_model(request: Request) -> dict[str, Any]:
+@router.get(
+    "/model",
+    tags=["model"],
+    responses={401: ERRORS[401]},
+    summary="The active scoring model, and which pillar each (source, type) feeds (any tenant's key)",
+)
+async def get_model(request: Request, tenant_id: TenantId) -> dict[str, Any]:
     model = request.app.state.model
     platforms = sorted(p for p in model.platforms if p != "default")
     feeds = [

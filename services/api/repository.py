@@ -74,8 +74,8 @@ async def put_rep(conn: AsyncConnection, tenant_id: str, rep_id: str, fields: di
 
 
 async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id: str, rep: dict | None) -> tuple[int, int] | None:
-    """(members scoring lower, cohort size) for 'team', 'tenant' or 'industry'; None if the rep has no such
-    cohort. Directory reps without a score count as 0; the tenant cohort also holds scored reps not in it."""
+    """(members scoring lower, cohort size) for 'team' or 'tenant' (the caller's own reps); None if the rep has
+    no such cohort. Directory reps without a score count as 0; the tenant cohort also holds scored reps not in it."""
     total = func.coalesce(rep_scores.c.total, 0.0)
     joined = reps.outerjoin(
         rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id)
@@ -86,10 +86,6 @@ async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id
         members = select(total.label("total")).select_from(joined).where(
             reps.c.tenant_id == tenant_id, reps.c.team == rep["team"]
         )
-    elif cohort == "industry":
-        if not rep or not rep.get("industry"):
-            return None
-        members = select(total.label("total")).select_from(joined).where(reps.c.industry == rep["industry"])
     else:
         in_directory = select(total.label("total")).select_from(joined).where(reps.c.tenant_id == tenant_id)
         scored_only = select(rep_scores.c.total.label("total")).where(
@@ -104,6 +100,27 @@ async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id
         await conn.execute(select(func.count().filter(sub.c.total < mine), func.count()).select_from(sub))
     ).one()
     return int(row[0]), int(row[1])
+
+
+async def industry_counts(conn: AsyncConnection, mine: float, tenant_id: str, industry: str) -> tuple[int, int, int]:
+    """Across OTHER tenants only, reps of ``industry`` that have a score: (how many score lower than ``mine``,
+    how many, from how many tenants). The caller's own reps never count: padding the directory (or scoring
+    reps of one's own) changes nothing here."""
+    others = reps.join(
+        rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id)
+    )
+    row = (
+        await conn.execute(
+            select(
+                func.count().filter(rep_scores.c.total < mine),
+                func.count(),
+                func.count(func.distinct(reps.c.tenant_id)),
+            )
+            .select_from(others)
+            .where(reps.c.industry == industry, reps.c.tenant_id != tenant_id)
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 async def identity_holder(conn: AsyncConnection, tenant_id: str, platform: str, identity: str) -> str | None:

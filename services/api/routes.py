@@ -35,7 +35,10 @@ ERRORS = {
     404: {"description": "No such rep for this tenant"},
 }
 EXPLAIN_DAYS = 30
-COHORTS = ("team", "tenant", "industry")
+EARLIEST_DAY = date(1970, 1, 2)
+"""Nothing is scored before the epoch; earlier instants and days are refused (the day arithmetic around them
+would leave the calendar)."""
+EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), tzinfo=UTC)
 
 
 def not_found(rep_id: str) -> Problem:
@@ -46,11 +49,27 @@ def _day(at: datetime) -> int:
     return math.floor(at.timestamp() / 86_400)
 
 
+INDUSTRY_STEP = 5
+"""The industry percentile is rounded down to a multiple of this many points."""
+
+
+async def _industry_rank(request: Request, conn, tenant_id: str, rep: dict | None, total: float) -> Rank:  # type: ignore[no-untyped-def]
+    """The rep against other tenants' scored reps of its industry, shown only with enough of them."""
+    if not rep or not rep.get("industry"):
+        return Rank(withheld="the rep has no industry in the directory (PUT /v1/reps/{rep_id})")
+    settings = request.app.state.settings
+    below, size, tenants = await repository.industry_counts(conn, total, tenant_id, rep["industry"])
+    if size < settings.rank_min_cohort or tenants < settings.rank_min_other_tenants:
+        return Rank(withheld=f"fewer than {settings.rank_min_cohort} scored reps of at least "
+                             f"{settings.rank_min_other_tenants} other tenants in this industry")
+    return Rank(percentile=float(INDUSTRY_STEP * math.floor(100.0 * below / size / INDUSTRY_STEP)))
+
+
 async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: float) -> Ranks:  # type: ignore[no-untyped-def]
     minimum = request.app.state.settings.rank_min_cohort
     rep = await repository.get_rep(conn, tenant_id, rep_id)
     out = {}
-    for cohort in COHORTS:
+    for cohort in ("team", "tenant"):
         counts = await repository.rank_counts(conn, total, cohort, tenant_id, rep)
         if counts is None:
             out[cohort] = Rank(withheld=f"the rep has no {cohort} in the directory (PUT /v1/reps/{{rep_id}})")
@@ -59,6 +78,7 @@ async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: flo
         else:
             below, size = counts
             out[cohort] = Rank(percentile=round(100.0 * below / (size - 1), 1))
+    out["industry"] = await _industry_rank(request, conn, tenant_id, rep, total)
     return Ranks(**out)
 
 
@@ -78,6 +98,8 @@ async def get_score(
             raise Problem(400, "Invalid parameter", "at must be an RFC 3339 instant with an offset, e.g. ...Z")
         if at > now:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is in the future")
+        if at < EARLIEST:
+            raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
     when = at or now
     model = request.app.state.model
     async with request.app.state.engine.connect() as conn:
@@ -132,6 +154,9 @@ async def get_history(
 ) -> RepHistory:
     settings = request.app.state.settings
     now = datetime.now(UTC)
+    for name, day in (("from", from_), ("to", to)):
+        if day is not None and day < EARLIEST_DAY:
+            raise Problem(400, "Invalid parameter", f"{name} ({day}) is before {EARLIEST_DAY}")
     end = to or now.date()
     start = from_ or end - timedelta(days=settings.history_default_days - 1)
     if start > end:

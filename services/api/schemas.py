@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_IDENTITIES = 32
+"""A rep's platform identities: one per platform, and there are not more platforms than this."""
 
 
 class Pillars(BaseModel):
@@ -16,7 +18,9 @@ class Pillars(BaseModel):
 
 
 class Rank(BaseModel):
-    percentile: float | None = Field(None, description="share of the cohort scoring lower, 0-100; null if withheld")
+    percentile: float | None = Field(
+        None, description="share of the cohort scoring lower, 0-100; null if withheld. Industry: share of other "
+        "tenants' scored reps of the industry, rounded down to a multiple of 5")
     withheld: str | None = Field(None, description="why no percentile is shown (cohort too small, no cohort)")
 
 
@@ -77,7 +81,9 @@ class RepIn(BaseModel):
     team: Label | None = None
     industry: Label | None = Field(None, description="compared across tenants case-insensitively")
     identities: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")], Label] = Field(
-        default_factory=dict, description="platform -> the rep's user id there, e.g. {\"linkedin\": \"urn:li:...\"}"
+        default_factory=dict,
+        max_length=MAX_IDENTITIES,
+        description="platform -> the rep's user id there, e.g. {\"linkedin\": \"urn:li:...\"}; at most 32",
     )
 
 

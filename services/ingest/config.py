@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared import topics
+from shared.http.client_address import Network, parse_networks
 from shared.settings import ServiceSettings
 
 
@@ -21,3 +22,16 @@ class IngestSettings(ServiceSettings):
     kafka_linger_ms: int = Field(0, ge=0, le=100, description="see shared.kafka_producer.LINGER_MS")
     retry_after_seconds: int = Field(5, ge=1)
     partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
+    handshakes_per_minute: int = Field(10, ge=1, description="webhook handshakes (GET) per endpoint per minute")
+    trusted_proxies: str = Field(
+        "", description="comma-separated addresses/CIDRs of the proxies whose X-Forwarded-For is believed"
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # a bad entry fails at start-up, naming it
+        return value
+
+    def proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)

@@ -1,5 +1,5 @@
 """Webhook endpoint lookup with a short cache: a delivery costs no database round trip, and a disabled or
-re-keyed endpoint takes effect within ``ttl`` seconds."""
+re-keyed endpoint takes effect within ``ttl`` seconds (5)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from shared.ttlcache import TtlCache
 
 
 class EndpointCache:
-    def __init__(self, engine: AsyncEngine, box: SecretBox, ttl: float = 30.0) -> None:
+    def __init__(self, engine: AsyncEngine, box: SecretBox, ttl: float = 5.0) -> None:
         self._engine, self._box = engine, box
         self._cache: TtlCache[Endpoint] = TtlCache(ttl, miss_ttl=2.0)
 

@@ -15,12 +15,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from services.ingest.metrics import EVENTS, WEBHOOK_REQUESTS
-from services.ingest.routes import read_body
+from services.ingest.rate_limit import TokenBuckets, retry_after
 from services.ingest.webhooks import WebhookError, hubspot, linkedin, meta, salesforce, standard, x
 from services.ingest.webhooks.common import Inbound
 from shared import topics
-from shared.db.webhooks import PROVIDERS
+from shared.db.webhooks import PROVIDERS, Endpoint
 from shared.kafka_producer import KafkaUnavailable
+from shared.http.bodies import read_capped_body
+from shared.http.client_address import allowed, client_address, parse_networks
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -28,6 +30,23 @@ PROTOCOLS: dict[str, ModuleType] = {
     "standard": standard, "hubspot": hubspot, "salesforce": salesforce, "x": x, "meta": meta, "linkedin": linkedin,
 }
 assert set(PROTOCOLS) == set(PROVIDERS)
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+
+
+def _documented(**codes: str) -> dict[int | str, dict]:
+    return {int(code[1:]): {"description": text, "content": _PROBLEM} for code, text in codes.items()}
+
+
+HANDSHAKE_ANSWERS = _documented(
+    s400="Missing challenge, or one not of the shape the platform sends", s403="Wrong Meta verify token, or a "
+    "source outside the endpoint's --allow-ip", s404="No such endpoint", s405="This sender has no GET handshake",
+    s429="Too many handshakes for this endpoint; see Retry-After",
+)
+DELIVERY_ANSWERS = _documented(
+    s400="Malformed body", s401="Missing or wrong signature, or a timestamp outside the replay window",
+    s403="A source outside the endpoint's --allow-ip", s404="No such endpoint", s413="Body too large",
+    s415="Unsupported Content-Type", s503="Kafka unavailable or the endpoint misconfigured; see Retry-After",
+)
 
 
 async def _endpoint(request: Request, provider: str, endpoint_id: str):  # type: ignore[no-untyped-def]
@@ -37,7 +56,20 @@ async def _endpoint(request: Request, provider: str, endpoint_id: str):  # type:
     if endpoint is None or endpoint.provider != provider:
         WEBHOOK_REQUESTS.labels(provider, "unknown_endpoint").inc()
         raise Problem(404, "Unknown endpoint", "no such webhook endpoint (see `ssi webhook add`)")
+    if endpoint.source_networks:
+        _check_source(request, provider, endpoint.source_networks)
     return endpoint
+
+
+def _check_source(request: Request, provider: str, networks: tuple[str, ...]) -> None:
+    """The endpoint's allow-list against the client address (X-Forwarded-For only from trusted proxies)."""
+    proxies = request.app.state.settings.proxy_networks()
+    peer = request.client.host if request.client else None
+    address = client_address(peer, request.headers.get("x-forwarded-for"), proxies)
+    if not allowed(address, parse_networks(networks)):
+        WEBHOOK_REQUESTS.labels(provider, "source_refused").inc()
+        raise Problem(403, "Source not allowed", f"this endpoint accepts requests only from its allowed networks, "
+                      f"not from {address or 'an unknown address'}")
 
 
 def _inbound(request: Request, body: bytes) -> Inbound:
@@ -55,9 +87,24 @@ def _refuse(provider: str, exc: WebhookError) -> Problem:
     return Problem(exc.status, type(exc).__name__, exc.reason)
 
 
-@router.get("/{provider}/{endpoint_id}", summary="A sender's subscription handshake (X CRC, Meta, LinkedIn)")
+def _limit_handshakes(request: Request, provider: str, endpoint_id: str) -> None:
+    """At most ``handshakes_per_minute`` GETs per endpoint and process: the platforms send one every half hour
+    or so; a client asking for more is probing. 429 with Retry-After."""
+    buckets = getattr(request.app.state, "handshake_buckets", None)
+    if buckets is None:
+        buckets = request.app.state.handshake_buckets = TokenBuckets(request.app.state.settings.handshakes_per_minute)
+    wait = buckets.take(endpoint_id)
+    if wait > 0:
+        WEBHOOK_REQUESTS.labels(provider, "handshake_rate_limited").inc()
+        raise Problem(429, "Too many handshakes", "this endpoint's handshake is rate-limited; retry later",
+                      headers={"Retry-After": retry_after(wait)})
+
+
+@router.get("/{provider}/{endpoint_id}", summary="A sender's subscription handshake (X CRC, Meta, LinkedIn)",
+            responses=HANDSHAKE_ANSWERS)
 async def handshake(request: Request, provider: str, endpoint_id: str) -> Response:
     endpoint = await _endpoint(request, provider, endpoint_id)
+    _limit_handshakes(request, provider, endpoint.id)
     query = dict(request.query_params)
     try:
         if provider == "x":
@@ -74,16 +121,34 @@ async def handshake(request: Request, provider: str, endpoint_id: str) -> Respon
     return answer
 
 
-@router.post("/{provider}/{endpoint_id}", summary="A sender's delivery, verified with its own protocol")
+def _verify(protocol: ModuleType, endpoint: Endpoint, inbound: Inbound, now: datetime) -> None:
+    """Accept a delivery signed with the current secret, or with the previous one during a rotation's overlap
+    (a Standard Webhooks sender may send both signatures; one that verifies is enough)."""
+    refusal: WebhookError | None = None
+    for secret in endpoint.secrets_at(now):
+        try:
+            if protocol is hubspot:
+                hubspot.verify(inbound, secret, now, allow_legacy=endpoint.allow_legacy_signatures)
+            else:
+                protocol.verify(inbound, secret, now)
+            return
+        except WebhookError as exc:
+            refusal = refusal or exc
+    assert refusal is not None
+    raise refusal
+
+
+@router.post("/{provider}/{endpoint_id}", summary="A sender's delivery, verified with its own protocol",
+             responses=DELIVERY_ANSWERS)
 async def deliver(request: Request, provider: str, endpoint_id: str) -> Response:
     endpoint = await _endpoint(request, provider, endpoint_id)
     settings = request.app.state.settings
     now = datetime.now(UTC)
-    body = await read_body(request, settings.max_webhook_body_bytes)
+    body = await read_capped_body(request, settings.max_webhook_body_bytes)
     inbound = _inbound(request, body)
     protocol = PROTOCOLS[provider]
     try:
-        protocol.verify(inbound, endpoint.secret, now)
+        _verify(protocol, endpoint, inbound, now)
         events = protocol.delivery(inbound)
     except WebhookError as exc:
         raise _refuse(provider, exc) from None

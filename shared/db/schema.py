@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -17,8 +18,9 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = MetaData(
     naming_convention={
@@ -47,6 +49,8 @@ api_keys = Table(
     Column("prefix", String(16), nullable=False, comment="first characters, to recognise a key in listings"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("name", Text, comment="what the key is for"),
+    Column("last_used_at", DateTime(timezone=True), comment="when a request last used it (to the minute)"),
 )
 
 
@@ -138,6 +142,16 @@ webhook_endpoints = Table(
     Column("provider", Text, nullable=False),
     Column("secret_sealed", LargeBinary, nullable=False, comment="encrypted with SSI_SECRET_KEY"),
     Column("verify_token_sealed", LargeBinary, comment="Meta's hub.verify_token, encrypted"),
+    Column(
+        "allow_legacy_signatures", Boolean, nullable=False, server_default=text("false"),
+        comment="HubSpot: accept v1/v2 signatures (no timestamp) when no v3 is sent",
+    ),
+    Column(
+        "source_networks", ARRAY(Text),
+        comment="CIDR networks deliveries must come from (the client address, see SSI_INGEST_TRUSTED_PROXIES)",
+    ),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("disabled_at", DateTime(timezone=True)),
+    Column("previous_secret_sealed", LargeBinary, comment="the secret before the last rotation, encrypted"),
+    Column("previous_secret_until", DateTime(timezone=True), comment="the previous secret is accepted until then"),
 )

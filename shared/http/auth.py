@@ -1,4 +1,7 @@
-"""Bearer API keys -> tenant id, with a short in-process cache so a request costs no database round trip."""
+"""Bearer API keys -> tenant id, with a short in-process cache so most requests cost no database round trip.
+
+A revoked key stops working in every process within ``KEY_CACHE_SECONDS``: that is how long a process may
+keep answering from its cache."""
 
 from __future__ import annotations
 
@@ -7,17 +10,18 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.tenants import tenant_for_key
+from shared.db.api_keys import tenant_for_key
 from shared.http.problems import Problem
 from shared.ttlcache import TtlCache
 
 _UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="ssi"'}
+KEY_CACHE_SECONDS = 5.0
 
 
 class TenantKeys:
     """Resolves API keys against the database; caches hits for ``ttl`` and misses for ``negative_ttl`` seconds."""
 
-    def __init__(self, engine: AsyncEngine, ttl: float = 60.0, negative_ttl: float = 5.0) -> None:
+    def __init__(self, engine: AsyncEngine, ttl: float = KEY_CACHE_SECONDS, negative_ttl: float = 5.0) -> None:
         self._engine = engine
         self._cache: TtlCache[str] = TtlCache(ttl, negative_ttl)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,13 @@ REQUEST_SECONDS = Histogram(
 )
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods that get their own label value; any other is counted as "other" (labels are a bounded set)."""
+log = logging.getLogger("ssi.readiness")
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else "other"
 
 
 def database_check(engine: AsyncEngine) -> ReadinessCheck:
@@ -62,7 +70,7 @@ class RequestTimer:
         try:
             await self.app(scope, receive, send_status)
         finally:
-            REQUEST_SECONDS.labels(_route_template(scope), scope["method"], str(status)).observe(
+            REQUEST_SECONDS.labels(_route_template(scope), method_label(scope["method"]), str(status)).observe(
                 time.perf_counter() - start
             )
 
@@ -88,14 +96,21 @@ def install_observability(app: FastAPI, checks: dict[str, ReadinessCheck]) -> No
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="The service's dependencies answer")
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The service's dependencies answer",
+        responses={503: {"description": "A dependency does not answer (which one; the reason is only logged)"}},
+    )
     async def readyz() -> Response:
         failed = {}
         for name, check in checks.items():
             try:
                 await check()
-            except Exception as exc:  # noqa: BLE001 - any failure means not ready; the reason is reported
-                failed[name] = f"{type(exc).__name__}: {exc}"[:300]
+            except Exception as exc:  # noqa: BLE001 - any failure means not ready; the reason is logged, not shown
+                log.warning("not ready: %s check failed: %s: %s", name, type(exc).__name__, str(exc)[:500])
+                failed[name] = "unavailable"
         if failed:
-            return problem_response(503, "Not ready", "a dependency does not answer", checks=failed)
+            return problem_response(503, "Not ready", "a dependency does not answer (details in the service log)",
+                                    checks=failed)
         return Response(b'{"status":"ready"}', media_type="application/json")

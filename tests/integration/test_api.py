@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.factories import bearer
+from tests.e2e.helpers import wait_for_score
+from tests.factories import bearer, cloud_event
 
 
 async def test_unknown_rep_is_404_problem(api, tenant) -> None:  # type: ignore[no-untyped-def]
@@ -41,3 +42,17 @@ async def test_operations_endpoints(api, stack) -> None:  # type: ignore[no-unty
         metrics = (await scorer.get("/metrics")).text
         for name in ("ssi_scorer_events_total", "ssi_scorer_processing_seconds", "ssi_scorer_consumer_lag_records"):
             assert name in metrics
+
+
+async def test_days_and_instants_off_the_calendar_are_400_not_500(api, ingest, tenant) -> None:  # type: ignore[no-untyped-def]
+    key = tenant["api_key"]
+    sent = await ingest.post("/v1/events", json=[cloud_event("calendar-rep")], headers=bearer(key))
+    assert sent.status_code == 202
+    await wait_for_score(api, key, "calendar-rep", 1)  # a rep with a score: the reads go all the way
+    for query in ("score?at=0001-01-01T00:00:00Z", "score?at=1969-12-31T23:59:59%2B00:00",
+                  "history?to=0001-01-05", "history?from=0001-01-01&to=0001-01-02", "history?from=0001-01-01"):
+        response = await api.get(f"/v1/reps/calendar-rep/{query}", headers=bearer(key))
+        assert response.status_code == 400, (query, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        detail = response.json()["detail"]
+        assert "before 1970-01-02" in detail or "at most" in detail, (query, detail)

@@ -46,7 +46,8 @@ def endpoints(stack, tenant_factory) -> dict[str, str]:  # type: ignore[no-untyp
     tenant = tenant_factory("fuzz")
     out = {}
     for provider in PROVIDERS:
-        args = ["webhook", "add", tenant["tenant_id"], provider, "--secret", "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", "--json"]
+        secret = "00Do0000000abcdEAA" if provider == "salesforce" else "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"
+        args = ["webhook", "add", tenant["tenant_id"], provider, "--secret", secret, "--json"]
         if provider == "meta":
             args += ["--verify-token", "token"]
         out[provider] = json.loads(stack.cli(*args))["url"]

@@ -5,8 +5,11 @@ v3: ``X-HubSpot-Signature-v3`` = base64(HMAC-SHA256(client secret, method + URI 
 the docs decode a fixed list of percent-escapes first, the official SDKs sign it verbatim: both are accepted.
 We also refuse timestamps more than 5 minutes in the future (the SDK does not; the docs are silent).
 v1 (``X-HubSpot-Signature-Version: v1`` or no version): hex(SHA-256(secret + body)); v2: hex(SHA-256(secret +
-method + URI + body)). They are only checked when no v3 header is present (a present v3 is never bypassed);
-``allow_legacy=False`` refuses them. The body is a JSON array of events (under 100 per request).
+method + URI + body)). They carry no timestamp, so a captured delivery could be replayed for ever: they are
+refused unless the endpoint allows them (``allow_legacy=True``, off by default), only checked when no v3 header
+is present (a present v3 is never bypassed), and even then every event's signed ``occurredAt`` must be within
+5 minutes of ``now``, so a replay older than the tolerance is refused.
+The body is a JSON array of events (under 100 per request).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from .common import Inbound, RawEvent, as_list, as_object, check_window, equal, header, hmac_sha256, id_part
 from .common import load_json, require_header, require_media_type
-from .errors import BadSignature
+from .errors import BadSignature, StaleTimestamp
 
 PROVIDER = "hubspot"
 MAX_AGE = timedelta(minutes=5)
@@ -53,12 +56,21 @@ def sign_legacy(version: str, method: str, url: str, body: bytes, secret: str) -
     return hashlib.sha256(prefix.encode("utf-8", "surrogatepass") + body).hexdigest()
 
 
-def verify(inbound: Inbound, secret: str, now: datetime, *, allow_legacy: bool = True) -> None:
-    """Raise ``BadSignature`` / ``StaleTimestamp`` unless the request is authentic (v3, else v1/v2)."""
+def verify(inbound: Inbound, secret: str, now: datetime, *, allow_legacy: bool = False) -> None:
+    """Raise ``BadSignature`` / ``StaleTimestamp`` unless the request is authentic: v3, or (``allow_legacy``)
+    v1/v2 over events that all occurred within the tolerance."""
     if header(inbound, V3) is not None:
         return _verify_v3(inbound, secret, now)
-    if not allow_legacy or header(inbound, LEGACY) is None:
+    if header(inbound, LEGACY) is None:
         raise BadSignature(f"the {V3} header is missing")
+    if not allow_legacy:
+        raise BadSignature(f"the {V3} header is missing; legacy v1/v2 signatures are not accepted by this endpoint")
+    verify_legacy_signature(inbound, secret)
+    check_legacy_freshness(inbound, now)
+
+
+def verify_legacy_signature(inbound: Inbound, secret: str) -> None:
+    """Raise ``BadSignature`` unless the v1/v2 ``X-HubSpot-Signature`` matches (no freshness check)."""
     signature = require_header(inbound, LEGACY).lower()
     version = (header(inbound, VERSION) or "v1").strip().lower()
     if version not in ("v1", "v2"):
@@ -67,6 +79,17 @@ def verify(inbound: Inbound, secret: str, now: datetime, *, allow_legacy: bool =
     candidates = {inbound.url, decode_uri(inbound.url)} if version == "v2" else {inbound.url}
     if not any(equal(signature, sign_legacy(version, method, u, inbound.body, secret)) for u in candidates):
         raise BadSignature(f"the {LEGACY} ({version}) signature does not match the request")
+
+
+def check_legacy_freshness(inbound: Inbound, now: datetime) -> None:
+    """A legacy signature has no timestamp; the signed body's ``occurredAt`` (ms) of every event stands in for
+    one. ``StaleTimestamp`` when any is missing or outside 5 minutes of ``now``."""
+    for i, item in enumerate(as_list(load_json(inbound.body), "the HubSpot body")):
+        occurred = as_object(item, f"HubSpot event {i}").get("occurredAt")
+        if isinstance(occurred, bool) or not isinstance(occurred, int) or not 0 <= occurred < 10**14:
+            raise StaleTimestamp(f"HubSpot event {i} has no occurredAt in milliseconds, so a legacy-signed "
+                                 "delivery's age cannot be told")
+        check_window(datetime.fromtimestamp(occurred / 1000, UTC), now, past=MAX_AGE, future=MAX_AGE)
 
 
 def _verify_v3(inbound: Inbound, secret: str, now: datetime) -> None:

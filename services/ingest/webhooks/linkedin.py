@@ -5,13 +5,15 @@ clientSecret, challengeCode))}`` within 3 s (for parent-child apps LinkedIn adds
 app's secret). POSTs carry ``X-LI-Signature`` = lowercase hex HMAC-SHA256(clientSecret, ``"hmacsha256=" +
 raw body``), the reading the reference doc tells acceptance tests to use; a ``hmacsha256=`` prefix on the
 header value is tolerated. An HMAC over the body alone does NOT verify. No timestamp: dedupe on
-``notificationId``.
+``notificationId``. Only a ``challengeCode`` that is a UUID (8-4-4-4-12 hex digits, as LinkedIn sends) is
+answered: anything else could be ``"hmacsha256=" + body`` and its answer a valid signature of that body.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -22,6 +24,7 @@ from .errors import BadSignature, MalformedPayload
 PROVIDER = "linkedin"
 SIGNATURE = "X-LI-Signature"
 PREFIX = "hmacsha256="
+CHALLENGE_CODE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _hex(secret: str, message: bytes) -> str:
@@ -34,10 +37,12 @@ def validation_response(challenge_code: str, secret: str) -> dict[str, str]:
 
 
 def handshake(query: Mapping[str, str], secret: str) -> dict[str, str]:
-    """Answer for a validation GET's query; a missing ``challengeCode`` is a 400."""
+    """Answer for a validation GET's query; a missing ``challengeCode`` or one that is not a UUID is a 400."""
     code = query.get("challengeCode")
     if not isinstance(code, str) or not code:
         raise MalformedPayload("the challengeCode query parameter is missing")
+    if not CHALLENGE_CODE.fullmatch(code):
+        raise MalformedPayload("the challengeCode is not a UUID, the shape LinkedIn sends; it is not answered")
     return validation_response(code, secret)
 
 

@@ -3,6 +3,9 @@
 CRC handshake: ``GET ?crc_token=...`` -> ``{"response_token": "sha256=" + base64(HMAC-SHA256(consumer secret,
 crc_token))}``. POSTs carry ``x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer secret, raw
 body)>``, compared whole. No timestamp, so no replay window: duplicates are removed by event id.
+The handshake answers only a ``crc_token`` of the shape X sends (1-256 characters of the base64url alphabet,
+``=`` padding at the end): anything else is refused, so the CRC cannot sign a chosen body (a POST body is a
+JSON object, which never has that shape).
 A POST holds ``for_user_id`` (the subscribed account, i.e. the rep's) and ``*_events`` arrays; the successor
 API sends ``{"data": {"event_uuid", "event_type", "filter": {"user_id"}, ...}}`` instead.
 """
@@ -10,6 +13,7 @@ API sends ``{"data": {"event_uuid", "event_type", "filter": {"user_id"}, ...}}``
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -22,6 +26,8 @@ PROVIDER = "x"
 SIGNATURE = "x-twitter-webhooks-signature"
 ID_FIELD = {"favorite_events": "id", "direct_message_events": "id", "tweet_create_events": "id_str"}
 COMPOSITE = ("follow_events", "block_events", "mute_events")
+CRC_TOKEN = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+CRC_TOKEN_MAX = 256
 
 
 def _token(message: str, secret: str) -> str:
@@ -34,10 +40,14 @@ def crc_response(crc_token: str, secret: str) -> dict[str, str]:
 
 
 def handshake(query: Mapping[str, str], secret: str) -> dict[str, str]:
-    """CRC answer for a GET's query; a missing ``crc_token`` is a 400, as X's own sample answers."""
+    """CRC answer for a GET's query; a missing ``crc_token`` is a 400, as X's own sample answers, and so is one
+    that is not 1-256 characters of base64url with ``=`` padding (it could be a body to sign)."""
     token = query.get("crc_token")
     if not isinstance(token, str) or not token:
         raise MalformedPayload("the crc_token query parameter is missing")
+    if len(token) > CRC_TOKEN_MAX or not CRC_TOKEN.fullmatch(token):
+        raise MalformedPayload(f"the crc_token is not 1-{CRC_TOKEN_MAX} characters of base64url (A-Z a-z 0-9 - _, "
+                               "then = padding), the shape X sends; it is not answered")
     return crc_response(token, secret)
 
 

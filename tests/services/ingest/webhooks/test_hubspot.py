@@ -55,18 +55,20 @@ def legacy(body: bytes, sig: str, version: str | None, *, method: str = "POST", 
 
 def test_doc_v1_vector() -> None:
     assert hubspot.sign_legacy("v1", "POST", URL, DOC_V1_BODY, SECRET) == DOC_V1_SIG
-    hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, NOW)
+    hubspot.verify_legacy_signature(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET)
+    at_the_time = datetime.fromtimestamp(1564113600, UTC)  # the vector's occurredAt
+    hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, at_the_time, allow_legacy=True)
 
 
 def test_doc_v2_get_vector() -> None:
     assert hubspot.sign_legacy("v2", "GET", URL, b"", SECRET) == DOC_V2_GET_SIG
-    hubspot.verify(legacy(b"", DOC_V2_GET_SIG, "v2", method="GET"), SECRET, NOW)
+    hubspot.verify_legacy_signature(legacy(b"", DOC_V2_GET_SIG, "v2", method="GET"), SECRET)
 
 
 def test_doc_v2_post_computed_vector() -> None:
     body = b'{"example_field":"example_value"}'
     assert hubspot.sign_legacy("v2", "POST", URL, body, SECRET) == DOC_V2_POST_SIG
-    hubspot.verify(legacy(body, DOC_V2_POST_SIG, "v2"), SECRET, NOW)
+    hubspot.verify_legacy_signature(legacy(body, DOC_V2_POST_SIG, "v2"), SECRET)
 
 
 def test_sdk_vectors_v1_v2_v3() -> None:
@@ -150,14 +152,34 @@ def test_invalid_v3_is_not_bypassed_by_a_valid_v1() -> None:
         hubspot.verify(Inbound("POST", URL, headers, {}, DOC_V1_BODY), SECRET, NOW)
 
 
-def test_legacy_can_be_disabled_and_is_checked() -> None:
+def test_legacy_signatures_are_refused_unless_the_endpoint_allows_them() -> None:
+    at_the_time = datetime.fromtimestamp(1564113600, UTC)
+    with pytest.raises(BadSignature, match="legacy"):
+        hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, at_the_time)  # the default
+    with pytest.raises(BadSignature, match="legacy"):
+        hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, at_the_time, allow_legacy=False)
+    hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, at_the_time, allow_legacy=True)
+
+
+def test_allowed_legacy_signatures_are_checked() -> None:
+    at_the_time = datetime.fromtimestamp(1564113600, UTC)
     with pytest.raises(BadSignature):
-        hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, NOW, allow_legacy=False)
+        hubspot.verify(legacy(DOC_V1_BODY + b" ", DOC_V1_SIG, "v1"), SECRET, at_the_time, allow_legacy=True)
     with pytest.raises(BadSignature):
-        hubspot.verify(legacy(DOC_V1_BODY + b" ", DOC_V1_SIG, "v1"), SECRET, NOW)
-    with pytest.raises(BadSignature):
-        hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v9"), SECRET, NOW)
-    hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, None), SECRET, NOW)  # no version header: v1
+        hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v9"), SECRET, at_the_time, allow_legacy=True)
+    hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, None), SECRET, at_the_time, allow_legacy=True)  # no version: v1
+
+
+def test_a_legacy_signed_replay_older_than_the_tolerance_is_refused() -> None:
+    occurred = datetime.fromtimestamp(1564113600, UTC)
+    hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, occurred + timedelta(seconds=299), allow_legacy=True)
+    for later in (timedelta(seconds=301), timedelta(days=365)):
+        with pytest.raises(StaleTimestamp):
+            hubspot.verify(legacy(DOC_V1_BODY, DOC_V1_SIG, "v1"), SECRET, occurred + later, allow_legacy=True)
+    no_time = b'[{"eventId":1,"subscriptionType":"contact.creation"}]'
+    with pytest.raises(StaleTimestamp, match="occurredAt"):
+        hubspot.verify(legacy(no_time, hubspot.sign_legacy("v1", "POST", URL, no_time, SECRET), "v1"), SECRET, NOW,
+                       allow_legacy=True)
 
 
 def test_delivery_splits_the_official_example() -> None:
@@ -191,7 +213,8 @@ KEYS = ["eventId", "subscriptionId", "portalId", "occurredAt", "subscriptionType
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inbounds(NAMES, json_bodies(KEYS)))
 def test_fuzz_only_webhook_errors(inbound: Inbound) -> None:
-    for call in (lambda: hubspot.verify(inbound, SECRET, NOW), lambda: hubspot.delivery(inbound)):
+    for call in (lambda: hubspot.verify(inbound, SECRET, NOW), lambda: hubspot.delivery(inbound),
+                 lambda: hubspot.verify(inbound, SECRET, NOW, allow_legacy=True)):
         try:
             call()
         except WebhookError:

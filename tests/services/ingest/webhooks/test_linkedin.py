@@ -109,3 +109,12 @@ def test_fuzz_only_webhook_errors(inbound: Inbound) -> None:
             call()
         except WebhookError:
             pass
+
+
+@pytest.mark.parametrize("code", [
+    "hmacsha256={}", "hmacsha256=" + '{"type":"X","notifications":[]}', "890e4665-4dfe-4ab1-b689-ed553bceeed0x",
+    "890e4665 4dfe 4ab1 b689 ed553bceeed0", "challenge", "890e46654dfe4ab1b689ed553bceeed0",
+])
+def test_a_challenge_code_that_is_not_a_uuid_is_refused(code: str) -> None:
+    with pytest.raises(MalformedPayload, match="UUID"):
+        linkedin.handshake({"challengeCode": code}, SECRET)

@@ -131,3 +131,16 @@ def test_fuzz_only_webhook_errors(inbound: Inbound) -> None:
             call()
         except WebhookError:
             pass
+
+
+@pytest.mark.parametrize("token", ["a", "challenge_string", "abc-DEF_123==", "A" * 256, "Zm9vYmFy="])
+def test_crc_tokens_of_the_shape_x_sends_are_answered(token: str) -> None:
+    assert x.handshake({"crc_token": token}, SECRET) == x.crc_response(token, SECRET)
+
+
+@pytest.mark.parametrize("token", [
+    FAVORITE.decode(), '{"for_user_id":"1"}', "A" * 257, "a b", "abc+/", "ab=c", "abc===", "é", "abc\n", "=",
+])
+def test_crc_tokens_that_could_be_a_body_are_refused(token: str) -> None:
+    with pytest.raises(MalformedPayload, match="base64url"):
+        x.handshake({"crc_token": token}, SECRET)
