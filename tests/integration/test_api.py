@@ -40,7 +40,7 @@ async def test_operations_endpoints(api, stack) -> None:  # type: ignore[no-unty
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.scorer_port}") as scorer:
         assert (await scorer.get("/readyz")).status_code == 200
         metrics = (await scorer.get("/metrics")).text
-        for name in ("ssi_scorer_events_total", "ssi_scorer_processing_seconds", "ssi_scorer_consumer_lag_records"):
+        for name in ("ssi_scorer_events_total", "ssi_scorer_batch_seconds", "ssi_scorer_consumer_lag_records"):
             assert name in metrics
 
 
