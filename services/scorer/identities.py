@@ -23,12 +23,11 @@ from pydantic import ValidationError
 from services.scorer.agents import Pipeline
 from services.scorer.config import ScorerSettings
 from services.scorer.normalize import Normalized, Unmappable, normalize
+from services.scorer.parking import Route, overflow_reason, route, status
 from shared import topics
 from shared.events import ActivityEnvelope, CloudEvent
 
 log = logging.getLogger("ssi.identities")
-PARK_LIMIT = 500
-"""Events kept per unclaimed identity; more go to the dead-letter topic (replayable once it is claimed)."""
 
 WEBHOOK_EVENTS = Counter("ssi_scorer_webhook_events_total", "Webhook events in the stream, by outcome.", ["outcome"])
 PARKED = Gauge("ssi_scorer_parked_events", "Events waiting for a rep to claim their platform identity.")
@@ -70,11 +69,7 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, parti
 
     async def report(key: str, parked_events: list[dict]) -> None:
         """Tell the sink (hence the api) how many events wait for this identity; 0 once claimed."""
-        tenant_id, platform, identity = key.split(topics.KEY_SEPARATOR, 2)
-        last = max((e["received_at"] for e in parked_events), default=None)
-        value = {"tenant_id": tenant_id, "platform": platform, "identity": identity,
-                 "parked": len(parked_events), "last_event_at": last}
-        await status_topic.send(key=key.encode(), value=orjson.dumps(value))
+        await status_topic.send(key=key.encode(), value=orjson.dumps(status(key, parked_events)))
 
     @app.agent(webhooks_topic, name="normalize-webhooks")
     async def normalize_webhooks(stream: faust.StreamT) -> None:
@@ -111,13 +106,13 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, parti
                 await pipeline.dead_letter(event.message, f"undecodable normalised record: {str(exc)[:300]}", "undecodable")
                 continue
             rep_id = claims.get(key)
-            if rep_id is not None:
+            waiting = list(parked.get(key) or [])
+            where = route(rep_id, len(waiting))
+            if where is Route.DELIVER:
                 await to_activity(event.message, body["tenant_id"], body["received_at"], body["event"], rep_id)
                 continue
-            waiting = list(parked.get(key) or [])
-            if len(waiting) >= PARK_LIMIT:
-                await pipeline.dead_letter(event.message, f"identity {key} is claimed by no rep and {PARK_LIMIT} "
-                                           "events are parked already; replay after claiming it", "park_overflow")
+            if where is Route.OVERFLOW:
+                await pipeline.dead_letter(event.message, overflow_reason(key), "park_overflow")
                 continue
             waiting.append(body)
             parked[key] = waiting

@@ -45,6 +45,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.providers import PROVIDERS
 from shared.events import CloudEvent
 
 
@@ -276,6 +277,8 @@ MAPPERS: dict[str, Callable[[str, str, dict, dict], list[Normalized]]] = {
     "x": _x, "meta": _meta, "linkedin": _linkedin, "hubspot": _hubspot, "salesforce": _salesforce,
     "standard": _standard,
 }
+if set(MAPPERS) != set(PROVIDERS):  # every sender the ingest accepts can be normalised, and no other
+    raise ImportError(f"normalisers {sorted(MAPPERS)} do not match the providers {sorted(PROVIDERS)}")
 
 
 def normalize(provider: str, raw: dict) -> list[Normalized]:

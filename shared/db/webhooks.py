@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from shared.db.schema import webhook_endpoints
 from shared.secretbox import SecretBox
 
-PROVIDERS = ("standard", "hubspot", "salesforce", "x", "meta", "linkedin")
+from shared.providers import PROVIDERS  # noqa: E402 - re-exported for the CLI and the ingest
 
 
 @dataclass(frozen=True)
