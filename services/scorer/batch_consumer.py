@@ -45,11 +45,22 @@ class BatchingConsumer(faust_aiokafka.Consumer):
     _sought_generation: int | None = None
 
     async def perform_seek(self) -> None:
-        """Faust seeks every partition to its committed offset at the end of each recovery: from here on,
-        records of this generation are handed over, starting at those offsets."""
+        """Faust seeks every partition to its committed offset at the end of each recovery. Records that
+        arrive while that seek is under way are skipped (the flag is not set yet), so once the flag is set the
+        batched partitions are sought again, to the committed offset or, without one, to the log's start
+        (the group's auto_offset_reset): whatever was skipped is fetched again, in order."""
         await super().perform_seek()
-        self._next_offset = dict(self._read_offset)
+        handlers = cast(BatchingTransport, self.transport).batch_handlers
+        batched = [tp for tp in self.assignment() if tp.topic in handlers]
+        starts = dict(self._read_offset)
+        missing = [tp for tp in batched if starts.get(tp) is None]
+        if missing:
+            starts.update(await self.earliest_offsets(*missing))
+        self._next_offset = {tp: starts.get(tp) for tp in batched}
         self._sought_generation = self.app.consumer_generation_id
+        for tp, offset in self._next_offset.items():
+            if offset is not None:
+                await self.seek(tp, offset)
 
     def _admit(self, tp: Any, offset: int) -> str:
         """'take', 'skip' (already read, or fetched before the seek) or 'gap' (an earlier offset is missing)."""
