@@ -111,13 +111,15 @@ async def metric(client: httpx.AsyncClient, port: int, name: str) -> float:
 
 
 async def drain(stack: Stack, plain: httpx.AsyncClient, names: list[str], target: float) -> float:
-    """Seconds from the first record scored (summed over ``names``' counters) to ``target`` records."""
+    """Seconds from the first batch's start (its end, less the handling time the workers report) to
+    ``target`` records handled (summed over ``names``' counters)."""
     started = None
     deadline = time.monotonic() + 1800
     while True:
         done = sum([await metric(plain, stack.worker_port(n), "ssi_scorer_events_total") for n in names])
-        if done and started is None:
-            started = time.perf_counter()
+        if done and started is None:  # the first batch(es) ended just now: count their handling time too
+            handling = max([await metric(plain, stack.worker_port(n), "ssi_scorer_batch_seconds_sum") for n in names])
+            started = time.perf_counter() - handling
         if done >= target:
             return time.perf_counter() - (started or time.perf_counter())
         if time.monotonic() > deadline:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
+
+import orjson
 
 from sqlalchemy import bindparam, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
@@ -14,7 +17,6 @@ from shared.db.schema import rep_score_daily, rep_scores, tenants, unclaimed_ide
 from shared.scores import LedgerBatch, ScoreSnapshot
 from shared.scoring import PILLARS, ScoringModel, evaluate, stored_basis
 
-_SCORE_FIELDS = ("brand", "people", "insights", "relationships", "total", "state", "model_version", "as_of", "seq", "events")
 
 
 def _row(s: ScoreSnapshot) -> dict:
@@ -41,6 +43,9 @@ async def existing_tenants(conn: AsyncConnection, tenant_ids: Iterable[str]) -> 
 
 ROWS_PER_STATEMENT = 1000
 """Postgres takes at most 32,767 parameters per statement; 1,000 rows of about 15 columns stay well below."""
+LEDGER_ROWS_PER_STATEMENT = 20_000
+"""One statement of column arrays (one parameter per column whatever the row count); 20,000 rows keep it a
+few MB."""
 
 
 def _chunks(rows: list, size: int = ROWS_PER_STATEMENT) -> Iterable[list]:
@@ -48,28 +53,53 @@ def _chunks(rows: list, size: int = ROWS_PER_STATEMENT) -> Iterable[list]:
         yield rows[start : start + size]
 
 
+_SCORE_COLUMNS = ("tenant_id", "rep_id", "brand", "people", "insights", "relationships", "total", "state",
+                  "model_version", "as_of", "seq", "events")
+_SCORE_TYPES = ("uuid", "text", "float8", "float8", "float8", "float8", "float8", "text", "text", "timestamptz",
+                "int8", "int4")
+
+
+def _upsert(table: str, extra: tuple[tuple[str, str], ...], conflict: str, set_extra: str) -> Any:
+    """INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT DO UPDATE where the row is newer: one
+    parameter per column whatever the row count (a VALUES list of 1,000 rows took most of a sink batch)."""
+    columns = _SCORE_COLUMNS + tuple(c for c, _ in extra)
+    types = _SCORE_TYPES + tuple(t for _, t in extra)
+    arrays = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in zip(columns, types, strict=True))
+    select_list = ", ".join("CAST(state AS jsonb)" if c == "state" else c for c in columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SCORE_COLUMNS if c not in ("tenant_id", "rep_id"))
+    return text(
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {select_list} FROM unnest({arrays}) AS u({', '.join(columns)}) "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}{set_extra} "
+        f"WHERE {table}.seq < EXCLUDED.seq OR {table}.model_version <> EXCLUDED.model_version"
+    )
+
+
+_CURRENT = _upsert("rep_scores", (), "tenant_id, rep_id", ", updated_at = EXCLUDED.as_of, evaluated_at = NULL")
+_DAILY = _upsert("rep_score_daily", (("day", "date"),), "tenant_id, rep_id, day", "")
+
+
+def _columns(snapshots: list[ScoreSnapshot], daily: bool) -> dict[str, list]:
+    out: dict[str, list] = {c: [] for c in _SCORE_COLUMNS}
+    for s in snapshots:
+        row = _row(s)
+        row["state"] = orjson.dumps(row["state"]).decode()
+        for c in _SCORE_COLUMNS:
+            out[c].append(row[c])
+    if daily:
+        out["day"] = [s.as_of.date() for s in snapshots]
+    return out
+
+
 async def upsert_current(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    for chunk in _chunks(snapshots):
-        stmt = insert(rep_scores).values([_row(s) for s in chunk])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[rep_scores.c.tenant_id, rep_scores.c.rep_id],
-            set_={**{f: stmt.excluded[f] for f in _SCORE_FIELDS}, "updated_at": stmt.excluded.as_of, "evaluated_at": None},
-            where=(rep_scores.c.seq < stmt.excluded.seq) | (rep_scores.c.model_version != stmt.excluded.model_version),
-        )
-        await conn.execute(stmt)
+    for chunk in _chunks(snapshots, LEDGER_ROWS_PER_STATEMENT):
+        await conn.execute(_CURRENT, _columns(chunk, daily=False))
     return len(snapshots)
 
 
 async def upsert_daily(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    for chunk in _chunks(snapshots):
-        stmt = insert(rep_score_daily).values([{**_row(s), "day": s.as_of.date()} for s in chunk])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[rep_score_daily.c.tenant_id, rep_score_daily.c.rep_id, rep_score_daily.c.day],
-            set_={f: stmt.excluded[f] for f in _SCORE_FIELDS},
-            where=(rep_score_daily.c.seq < stmt.excluded.seq)
-            | (rep_score_daily.c.model_version != stmt.excluded.model_version),
-        )
-        await conn.execute(stmt)
+    for chunk in _chunks(snapshots, LEDGER_ROWS_PER_STATEMENT):
+        await conn.execute(_DAILY, _columns(chunk, daily=True))
     return len(snapshots)
 
 
@@ -84,8 +114,6 @@ _LEDGER_INSERT = text(
     ON CONFLICT DO NOTHING
     """
 )
-LEDGER_ROWS_PER_STATEMENT = 20_000
-"""One statement of column arrays (12 parameters whatever the row count); 20,000 rows keep it a few MB."""
 
 
 async def insert_ledger(conn: AsyncConnection, batches: list[LedgerBatch]) -> int:
