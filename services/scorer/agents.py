@@ -137,6 +137,7 @@ class Pipeline:
         rows: list[dict[str, Any]] = []
         new_ids: list[tuple[bytes, int]] = []
         newest_arrival = 0.0
+        events_before = state.events
         for message, envelope in items:
             event = envelope.event
             id_digest = dedup.digest(topics.dedup_key(envelope.tenant_id, event.source, event.id))
@@ -152,18 +153,20 @@ class Pipeline:
                 new_ids.append((id_digest, message.offset))
                 newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
             c = decision.contribution
-            if decision.verdict is Verdict.SCORED and c is not None:
+            if decision.verdict in (Verdict.SCORED, Verdict.REPLAY) and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
                              "time": event.time.isoformat(), "pillar": c.pillar, "day": c.day,
                              "quality": c.quality, "decayed": c.decayed})
-                RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
+                if decision.verdict is Verdict.SCORED:
+                    RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
         if new_ids:  # the ids this batch met for this rep: one dedup record
             seen_key = dedup.record_key(key, partition, new_ids[0][1])
             put(self.seen, partition, seen_key, dedup.encode(newest_arrival, partition, new_ids))
             seen.written(seen_key, newest_arrival, partition)
         if not rows:
             return
-        put(self.states, partition, key, state.to_bytes())  # once per rep per batch
+        if state.events != events_before:  # something was applied: the state is written once per rep per batch
+            put(self.states, partition, key, state.to_bytes())
         tenant_id, rep_id = topics.split_rep_key(key.decode())
         score = evaluate(self.model, state, now.timestamp())
         as_of = now.isoformat()

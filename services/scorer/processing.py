@@ -10,6 +10,8 @@ All of a rep's records live in one partition and are processed in offset order, 
 their changelog to that same partition, so any crash between the two writes is repaired by the replay:
 seen written but state lost -> the replayed record is the original (same offset) and is applied;
 state written but seen lost -> the replayed record is at or below the seq and is only marked seen.
+A replayed record also gives its ledger row again and its rep a new snapshot: the state can land in Kafka
+before the snapshot and ledger records of the same batch, and both of those are idempotent in the sink.
 """
 
 from __future__ import annotations
@@ -65,9 +67,16 @@ def decide(
     """Classify one record and, when it is scored, apply it to ``state`` in place (O(1))."""
     if first_seen_at is not None and first_seen_at != offset:
         return Decision(Verdict.DUPLICATE)
-    if is_replay(state, partition, offset):
-        return Decision(Verdict.REPLAY)
     event = envelope.event
+    if is_replay(state, partition, offset):
+        # already in the state; its ledger row is computed again, so that outputs lost in a crash (the
+        # snapshot and ledger records are flushed after the state) are emitted again: both are idempotent
+        try:
+            replayed = contribution(model, event_type=event.type, source=event.source,
+                                    event_time=event.time.timestamp(), data=event.data)
+        except Unscorable:
+            replayed = None
+        return Decision(Verdict.REPLAY, contribution=replayed)
     try:
         check_event_time(event, now)
     except EventTimeError as exc:

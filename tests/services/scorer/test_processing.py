@@ -55,3 +55,12 @@ def test_the_replay_guard_knows_partitions() -> None:
                   partition=1).verdict is Verdict.REPLAY
     moved = decide(MODEL, envelope(id_="y"), offset=3, first_seen_at=None, state=state, now=NOW, partition=5)
     assert moved.verdict is Verdict.SCORED and (state.partition, state.seq) == (5, 3)
+
+
+def test_a_replay_is_not_applied_again_but_gives_its_ledger_row_again() -> None:
+    """Outputs lost in a crash (the state landed, the snapshot and ledger did not) come back with the replay."""
+    state, record = RepState(), envelope()
+    first = decide(MODEL, record, offset=7, first_seen_at=None, state=state, now=NOW)
+    again = decide(MODEL, record, offset=7, first_seen_at=7, state=state, now=NOW)
+    assert again.verdict is Verdict.REPLAY and state.events == 1
+    assert again.contribution == first.contribution
