@@ -23,6 +23,16 @@ class IngestSettings(ServiceSettings):
     retry_after_seconds: int = Field(5, ge=1)
     partitions: int = Field(topics.DEFAULT_PARTITIONS, ge=1)
     handshakes_per_minute: int = Field(10, ge=1, description="webhook handshakes (GET) per endpoint per minute")
+    quota_events_per_second: float = Field(
+        50_000, gt=0, description="events a tenant may send per second (POST /v1/events and webhook deliveries "
+        "together; a batch counts as its number of events), past which 429 with Retry-After. Per ingest process: "
+        "each of SSI_INGEST_WORKERS workers holds its own token bucket per tenant, so N workers allow up to N "
+        "times this rate",
+    )
+    quota_burst_events: int = Field(
+        100_000, ge=1, description="the token bucket's size: events a tenant may send at once after a quiet "
+        "spell (per ingest process, as the rate)",
+    )
     trusted_proxies: str = Field(
         "", description="comma-separated addresses/CIDRs of the proxies whose X-Forwarded-For is believed"
     )

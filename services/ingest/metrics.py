@@ -10,3 +10,9 @@ PRODUCE_SECONDS = Histogram(
 WEBHOOK_REQUESTS = Counter(
     "ssi_ingest_webhook_requests_total", "Webhook requests by sender and outcome.", ["provider", "outcome"]
 )
+QUOTA_REFUSALS = Counter(
+    "ssi_ingest_quota_refusals_total",
+    "Requests refused with 429 because their tenant was past a quota, by quota kind (no tenant label: "
+    "unbounded cardinality).",
+    ["kind"],
+)

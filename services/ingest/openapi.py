@@ -53,6 +53,9 @@ EVENTS_RESPONSES: dict[int | str, dict[str, Any]] = {
                  "Kafka record may be (1 MiB including the envelope); `detail` names the limit"),
     415: problem("Content-Type is not application/cloudevents+json, application/cloudevents-batch+json or "
                 "application/json"),
+    429: problem("The tenant is past its events-per-second quota (per ingest process; a batch counts as its "
+                 "number of events); nothing was accepted, retry after Retry-After seconds",
+                 headers=RETRY_AFTER),
     503: problem("Kafka did not acknowledge in time; nothing was accepted, retry the same request",
                  headers=RETRY_AFTER),
 }
@@ -70,6 +73,8 @@ WEBHOOK_RESPONSES: dict[tuple[str, str], dict[int | str, dict[str, Any]]] = {
         404: problem("Unknown sender or webhook endpoint"),
         413: problem("Body larger than the webhook body limit"),
         415: problem("Content-Type is not one this sender uses"),
+        429: problem("The tenant is past its events-per-second quota (per ingest process); nothing was accepted, "
+                     "retry after Retry-After seconds", headers=RETRY_AFTER),
         503: problem("Kafka did not acknowledge in time, or the endpoint's stored secret is unusable; retry",
                      headers=RETRY_AFTER),
     },

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
-from services.ingest.metrics import EVENTS, PRODUCE_SECONDS, REQUESTS
+from services.ingest.metrics import EVENTS, PRODUCE_SECONDS, QUOTA_REFUSALS, REQUESTS
 from services.ingest.openapi import EVENTS_RESPONSES
 from services.ingest.parsing import parse_events
+from services.ingest.quota import TenantQuota, retry_after_seconds
 from services.ingest.records import activity_records
 from shared.kafka_producer import KafkaUnavailable, RecordTooLarge
 from shared.http.auth import current_tenant
@@ -36,6 +37,27 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def check_quota(request: Request, tenant_id: str, events: int) -> None:
+    """The tenant's events-per-second quota in this process: 429 with Retry-After past it, nothing taken."""
+    settings = request.app.state.settings
+    quota = getattr(request.app.state, "quota", None)
+    if quota is None:
+        quota = request.app.state.quota = TenantQuota(settings.quota_events_per_second, settings.quota_burst_events)
+    wait = quota.take(tenant_id, events, time.monotonic())
+    if wait > 0:
+        QUOTA_REFUSALS.labels("events_per_second").inc()
+        seconds = retry_after_seconds(wait)
+        raise Problem(
+            429, "Quota exceeded",
+            f"this tenant may send {settings.quota_events_per_second:g} events per second (bursts of "
+            f"{settings.quota_burst_events}) to this ingest process; these {events} events were not accepted, "
+            f"retry after {seconds} s",
+            quota="events_per_second", limit_events_per_second=settings.quota_events_per_second,
+            burst_events=settings.quota_burst_events, retry_after_seconds=seconds,
+            headers={"Retry-After": str(seconds)},
+        )
+
+
 @router.post(
     "/events",
     status_code=202,
@@ -58,6 +80,11 @@ async def submit_events(request: Request) -> Response:
         )
     except Problem:
         REQUESTS.labels("invalid").inc()
+        raise
+    try:
+        check_quota(request, tenant_id, len(events))
+    except Problem:
+        REQUESTS.labels("quota_exceeded").inc()
         raise
     records = activity_records(events, tenant_id, now)
     start = time.perf_counter()

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from services.ingest.metrics import EVENTS, WEBHOOK_REQUESTS
+from services.ingest.routes import check_quota
 from services.ingest.rate_limit import TokenBuckets, retry_after
 from services.ingest.webhooks import WebhookError, hubspot, linkedin, meta, salesforce, standard, x
 from services.ingest.webhooks.common import Inbound
@@ -156,6 +157,11 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
         WEBHOOK_REQUESTS.labels(provider, "misconfigured").inc()
         raise Problem(503, "Endpoint misconfigured", f"{exc}; the operator must re-add this endpoint",
                       headers={"Retry-After": "300"}) from None
+    try:
+        check_quota(request, endpoint.tenant_id, len(events))
+    except Problem:
+        WEBHOOK_REQUESTS.labels(provider, "quota_exceeded").inc()
+        raise
     records = [
         (
             topics.WEBHOOKS_RAW,

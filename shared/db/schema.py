@@ -120,7 +120,9 @@ scored_events = Table(
     Column("model_version", Text, primary_key=True, comment="a new model version re-scores every event"),
     Column("scored_at", DateTime(timezone=True), nullable=False),
     Index("ix_scored_events_rep_time", "tenant_id", "rep_id", "event_time"),
-    comment="every scored event once (the ledger behind explanations and point-in-time reads)",
+    Index("ix_scored_events_event_time", "event_time"),  # the retention's delete (migration 0008)
+    comment="every scored event once (the ledger behind explanations and point-in-time reads); rows whose "
+    "event_time is older than SSI_SINK_LEDGER_RETENTION_DAYS are deleted by the sink",
 )
 
 unclaimed_identities = Table(

@@ -1,12 +1,15 @@
-"""The sink's SQL on the real Postgres: large batches, newest-wins upserts, a ledger written once."""
+"""The sink's SQL on the real Postgres: large batches, newest-wins upserts, a ledger written once, and the
+ledger's retention."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from services.scorer.sink import repository
+from services.scorer.sink.__main__ import expire_ledger
+from services.scorer.sink.config import SinkSettings
 from shared.db.engine import make_engine
 from shared.db.schema import rep_score_daily, rep_scores, scored_events
 from shared.scores import LedgerBatch, ScoredEvent, ScoreSnapshot
@@ -53,5 +56,45 @@ async def test_batches_beyond_one_statement_and_newest_wins(stack, tenant) -> No
                 .where(rep_scores.c.tenant_id == tid, rep_scores.c.rep_id.in_(["bulk-0", "bulk-1", "bulk-2"]))
             )).all())
             assert totals == {"bulk-0": 5.0, "bulk-1": 5.0, "bulk-2": 7.0}
+    finally:
+        await engine.dispose()
+
+
+def aged_ledger(tenant_id: str, rep: str, ages_days: list[float], now: datetime) -> LedgerBatch:
+    return LedgerBatch(
+        tenant_id=tenant_id, rep_id=rep, model_version="m1", scored_at=now,
+        rows=[ScoredEvent(id=f"aged-{rep}-{i}", source="linkedin", type="post.published",
+                          time=now - timedelta(days=age), pillar="brand", day=int((now - timedelta(days=age))
+                          .timestamp() // 86400), quality=1.0, decayed=1.0) for i, age in enumerate(ages_days)],
+    )
+
+
+async def test_the_ledger_keeps_its_retention_and_deletes_older_rows_in_batches(stack, tenant) -> None:  # type: ignore[no-untyped-def]
+    """The sink's expiry (the function its background task runs) on the real Postgres: rows whose event is older
+    than SSI_SINK_LEDGER_RETENTION_DAYS go, in several batches of ``ledger_expiry_batch``; recent ones stay."""
+    settings = SinkSettings(**{"SSI_ENV": "test", "SSI_DATABASE_URL": stack.database_url}, ledger_expiry_batch=3)
+    assert SinkSettings(**{"SSI_ENV": "test"}).ledger_retention_days == 400  # the default
+    engine = make_engine(stack.database_url, application_name="test-sink-retention", pool_size=1)
+    tid, now = tenant["tenant_id"], datetime.now(UTC)
+    old = [400.01, 401, 450, 800, 3000, 500, 420]  # 7 rows: three batches of 3, 3 and 1
+    recent = [0, 1, 30, 336, 337, 399.9]
+    try:
+        async with engine.begin() as conn:
+            assert await repository.insert_ledger(conn, [aged_ledger(tid, "old", old, now),
+                                                         aged_ledger(tid, "recent", recent, now)]) == 13
+        assert await expire_ledger(settings, engine, now) >= 7  # other tenants' expired rows may go too
+        async with engine.connect() as conn:
+            left = (await conn.execute(
+                select(scored_events.c.rep_id, func.count()).where(scored_events.c.tenant_id == tid)
+                .group_by(scored_events.c.rep_id)
+            )).all()
+            assert dict(left) == {"recent": len(recent)}
+            oldest = (await conn.execute(select(func.min(scored_events.c.event_time)))).scalar_one()
+            assert oldest is None or oldest >= now - timedelta(days=400)
+            indexes = (await conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'scored_events' "
+                "AND indexname = 'ix_scored_events_event_time'"))).scalars().all()
+            assert indexes and "(event_time)" in indexes[0]  # the delete's lookup (migration 0008)
+        assert await expire_ledger(settings, engine, now) == 0  # nothing left to do
     finally:
         await engine.dispose()

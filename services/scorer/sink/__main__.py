@@ -16,7 +16,7 @@ import logging
 import signal
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
@@ -26,6 +26,7 @@ from services.scorer.sink import repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
 from services.scorer.sink.config import SinkSettings
 from services.scorer.sink.metrics import (
+    LEDGER_EXPIRED,
     REFRESH_SECONDS,
     SINK_BATCH_SECONDS,
     SINK_LAG,
@@ -65,6 +66,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
     log.info("sink consuming %s, %s, %s as group %s", topics.SCORES, topics.LEDGER, topics.IDENTITY_STATUS,
              settings.group)
     refresher = asyncio.create_task(refresh_forever(settings, engine, stop))
+    expirer = asyncio.create_task(expire_ledger_forever(settings, engine, stop))
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=settings.batch_wait_ms, max_records=settings.batch_max)
@@ -80,6 +82,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
                     SINK_LAG.labels(f"{tp.topic}[{tp.partition}]").set(max(0, highwater - position))
     finally:
         refresher.cancel()
+        expirer.cancel()
         await consumer.stop()
         await producer.stop()
         await engine.dispose()
@@ -156,6 +159,36 @@ async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -
             log.warning("decay refresh failed (%s: %s)", type(exc).__name__, exc)
         try:
             await asyncio.wait_for(stop.wait(), settings.refresh_seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def expire_ledger(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
+    """Delete the ledger rows older than the retention, ``ledger_expiry_batch`` rows per transaction, so no
+    statement holds many locks or a long transaction; returns how many went."""
+    cutoff = now - timedelta(days=settings.ledger_retention_days)
+    deleted = 0
+    while True:
+        async with engine.begin() as conn:
+            count = await repository.delete_expired_ledger(conn, cutoff, settings.ledger_expiry_batch)
+        deleted += count
+        LEDGER_EXPIRED.inc(count)
+        if count < settings.ledger_expiry_batch:
+            return deleted
+        await asyncio.sleep(0)  # let the write path run between batches
+
+
+async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    """The ledger's growth bound, off the write path: at start, then every ``ledger_expiry_seconds``."""
+    while not stop.is_set():
+        try:
+            deleted = await expire_ledger(settings, engine, datetime.now(UTC))
+            if deleted:
+                log.info("deleted %d ledger rows older than %d days", deleted, settings.ledger_retention_days)
+        except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
+            log.warning("ledger expiry failed (%s: %s)", type(exc).__name__, exc)
+        try:
+            await asyncio.wait_for(stop.wait(), settings.ledger_expiry_seconds)
         except asyncio.TimeoutError:
             pass
 

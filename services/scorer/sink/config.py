@@ -17,6 +17,12 @@ class SinkSettings(ServiceSettings):
     batch_max: int = Field(5000, ge=1, description="records per Postgres transaction at most")
     batch_wait_ms: int = Field(200, ge=1, description="how long a fetch waits for records")
     refresh_seconds: float = Field(300.0, ge=1, description="how often stored totals are re-read with decay")
+    ledger_retention_days: int = Field(
+        400, ge=1, description="ledger rows (scored_events) whose event is older than this are deleted; longer "
+        "than the api's point-in-time horizon (12 x the longest half-life: 336 days with ssi-v2's 28)",
+    )
+    ledger_expiry_batch: int = Field(5000, ge=1, description="rows per delete statement (one transaction each)")
+    ledger_expiry_seconds: float = Field(3600.0, ge=1, description="how often expired ledger rows are deleted")
     max_attempts: int = Field(
         0, ge=0, description="attempts for a failing batch before the sink exits to be restarted (0: retry for "
         "ever, with backoff); records that can never be written are dead-lettered, not retried"

@@ -16,3 +16,6 @@ REFRESH_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0),
 )
 SINK_RETRIES = Counter("ssi_sink_retries_total", "Batches retried after a transient error (Postgres or Kafka).")
+LEDGER_EXPIRED = Counter(
+    "ssi_sink_ledger_rows_expired_total", "Ledger rows (scored_events) deleted for being older than the retention."
+)

@@ -188,3 +188,17 @@ async def apply_identity_status(conn: AsyncConnection, statuses: list[dict]) -> 
         else:
             await conn.execute(t.delete().where(where))
     return len(statuses)
+
+
+LEDGER_EXPIRY = text(
+    "DELETE FROM scored_events WHERE ctid IN "
+    "(SELECT ctid FROM scored_events WHERE event_time < :cutoff LIMIT :limit)"
+)
+
+
+async def delete_expired_ledger(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
+    """One batch of the ledger's retention: at most ``limit`` rows whose event happened before ``cutoff``
+    (found through ix_scored_events_event_time). The caller repeats, one short transaction each, until a batch
+    deletes fewer than ``limit``."""
+    result = await conn.execute(LEDGER_EXPIRY, {"cutoff": cutoff, "limit": limit})
+    return int(result.rowcount or 0)
