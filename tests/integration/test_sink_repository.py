@@ -98,3 +98,35 @@ async def test_the_ledger_keeps_its_retention_and_deletes_older_rows_in_batches(
         assert await expire_ledger(settings, engine, now) == 0  # nothing left to do
     finally:
         await engine.dispose()
+
+
+async def test_the_decay_refresh_walks_every_stored_score_and_lowers_idle_totals(stack, tenant) -> None:  # type: ignore[no-untyped-def]
+    """The sink re-reads stored totals with decay, page by page, from the first (tenant, rep) key."""
+    from datetime import timedelta
+
+    from shared.scoring import load_default_model
+
+    model = load_default_model()
+    engine = make_engine(stack.database_url, application_name="test-refresh", pool_size=1)
+    tid = tenant["tenant_id"]
+    long_ago = datetime.now(UTC) - timedelta(days=60)
+    snaps = [
+        ScoreSnapshot(tenant_id=tid, rep_id=f"idle-{i}", model_version=model.version, as_of=long_ago, seq=1, events=1,
+                      pillars={"brand": 20.0, "people": 0.0, "insights": 0.0, "relationships": 0.0}, total=20.0,
+                      basis={"anchor": long_ago.timestamp(), "values": {"brand": 80.0}})
+        for i in range(3)
+    ]
+    try:
+        async with engine.begin() as conn:
+            await repository.upsert_current(conn, snaps)
+        after, pages = repository.FIRST_REP_KEY, 0
+        while after is not None:
+            async with engine.begin() as conn:
+                _, after = await repository.refresh_decay(conn, model, datetime.now(UTC), after, 2)
+            pages += 1
+        assert pages >= 2
+        async with engine.connect() as conn:
+            totals = (await conn.execute(select(rep_scores.c.total).where(rep_scores.c.tenant_id == tid))).scalars().all()
+        assert len(totals) == 3 and all(t < 20.0 for t in totals)
+    finally:
+        await engine.dispose()

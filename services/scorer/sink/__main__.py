@@ -147,7 +147,7 @@ async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -
     """Keep stored totals decaying for reps without new events, so that ranks compare like with like."""
     model = settings.scoring_model()
     while not stop.is_set():
-        started, after, updated = time.perf_counter(), ("", ""), 0
+        started, after, updated = time.perf_counter(), repository.FIRST_REP_KEY, 0
         try:
             while after is not None:
                 async with engine.begin() as conn:

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from sqlalchemy import bindparam, select, text, tuple_, update
+from sqlalchemy import Text, bindparam, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -138,6 +138,11 @@ async def insert_ledger(conn: AsyncConnection, batches: list[LedgerBatch]) -> in
     return len(rows)
 
 
+FIRST_REP_KEY = ("00000000-0000-0000-0000-000000000000", "")
+"""Below every (tenant id, rep id): tenant ids are UUIDs, so the walk starts at the nil UUID (an empty string
+cannot be compared with a uuid column: every refresh failed with 'operator does not exist')."""
+
+
 async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime, after: tuple[str, str], limit: int) -> tuple[int, tuple[str, str] | None]:
     """Re-evaluate one page of current scores at ``at`` so that idle reps' totals keep decaying (ranks read
     stored totals). Returns the rows updated and the key to continue after, or None at the end."""
@@ -146,7 +151,8 @@ async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime
             select(rep_scores.c.tenant_id, rep_scores.c.rep_id, rep_scores.c.state)
             .where(
                 rep_scores.c.model_version == model.version,
-                tuple_(rep_scores.c.tenant_id, rep_scores.c.rep_id) > tuple_(*after),
+                tuple_(rep_scores.c.tenant_id, rep_scores.c.rep_id)
+                > tuple_(literal(after[0], type_=rep_scores.c.tenant_id.type), literal(after[1], type_=Text)),
             )
             .order_by(rep_scores.c.tenant_id, rep_scores.c.rep_id)
             .limit(limit)
