@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import struct
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,8 +37,10 @@ from services.scorer.metrics import (
     DEDUP_KEYS,
     DEDUP_PRUNED,
     EVENTS,
+    IDLE_DROPPED,
     PROCESSING_SECONDS,
     RECEIVED_TO_SCORED_SECONDS,
+    REPS,
 )
 from services.scorer.processing import Verdict, decide
 from shared import topics
@@ -45,6 +48,7 @@ from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
 from shared.scores import encode
 from shared.scoring import RepState, ScoringModel, evaluate
+from shared.scoring.state import idle_after_seconds, peek
 
 log = logging.getLogger("ssi.scorer")
 
@@ -77,6 +81,8 @@ class Pipeline:
     """Last processed offset per activity partition, for the lag gauge."""
     handled: int = 0
     """Records handled since start (for the tests' fault injection)."""
+    sweep: list[bytes] = field(default_factory=list)
+    """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
 
     async def dead_letter(self, message: Message, reason: str, outcome: str) -> None:
         """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome."""
@@ -182,6 +188,30 @@ class Pipeline:
             "rows": rows,
         }))
 
+    def sweep_idle(self, active_partitions: set[int], now: float) -> int:
+        """Drop, with a tombstone, the state of reps idle beyond the model's horizon, one slice per call; only
+        in partitions this worker owns (a tombstone goes to the rep's own changelog partition)."""
+        if not self.sweep:
+            self.sweep = list(self.states.data.keys())
+        chunk = self.sweep[-self.settings.idle_sweep_batch :]
+        del self.sweep[-self.settings.idle_sweep_batch :]
+        cutoff = now - idle_after_seconds(self.model)
+        dropped = 0
+        for key in chunk:
+            raw = self.states.data.get(key)
+            if not raw:
+                continue
+            try:
+                anchor, partition = peek(raw)
+            except (ValueError, struct.error):
+                continue
+            if anchor < cutoff and partition in active_partitions:
+                delete(self.states, partition, key)
+                dropped += 1
+        IDLE_DROPPED.inc(dropped)
+        REPS.set(len(self.states.data))
+        return dropped
+
     def _prune(self, partitions: set[int], now: float) -> None:
         """Forget the ids of these partitions that arrived before the retention (amortised O(1) per event)."""
         cutoff = now - self.settings.dedup_retention_days * 86_400
@@ -220,6 +250,13 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         DEDUP_KEYS.set(len(pipeline.seen_index))
 
     batch_consumer.batch(app, pipeline.activity, pipeline.handle)
+
+    @app.timer(interval=settings.idle_sweep_seconds)
+    async def sweep_idle_reps() -> None:
+        if app.rebalancing or app.in_recovery:
+            return
+        active = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
+        pipeline.sweep_idle(active, time.time())
 
     @app.timer(interval=5.0)
     async def report_lag() -> None:

@@ -45,6 +45,11 @@ class ScorerSettings(ServiceSettings):
         1.0, gt=0, description="how often processed offsets are committed (the producer is flushed first); a "
         "crash replays at most this much, and the replay is idempotent"
     )
+    idle_sweep_seconds: float = Field(
+        60.0, gt=0, description="how often a slice of the rep states is checked for reps idle beyond the model's "
+        "horizon (12 half-lives of the slowest pillar), whose state is then dropped with a changelog tombstone"
+    )
+    idle_sweep_batch: int = Field(5000, ge=1, description="rep states checked per sweep")
     test_kill_at_record: int | None = Field(
         None, ge=1, description="fault injection for the tests only: the worker kills itself with SIGKILL in the "
         "middle of the batch that holds its N-th record, after some reps' writes of that batch were issued and "

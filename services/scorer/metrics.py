@@ -28,3 +28,7 @@ CONSUMER_LAG = Gauge(
 )
 DEDUP_KEYS = Gauge("ssi_scorer_dedup_keys", "Event ids remembered for deduplication by this worker.")
 DEDUP_PRUNED = Counter("ssi_scorer_dedup_pruned_total", "Event ids forgotten after the dedup retention.")
+REPS = Gauge("ssi_scorer_rep_states", "Rep states held by this worker (after the last idle sweep).")
+IDLE_DROPPED = Counter(
+    "ssi_scorer_idle_reps_dropped_total", "Rep states dropped because the rep was idle beyond the model's horizon."
+)

@@ -322,6 +322,23 @@ def evaluate(model: ScoringModel, state: RepState | Basis, at: float) -> Score:
     return Score(pillars=pillars, total=round(sum(pillars.values()), 2))
 
 
+IDLE_HALF_LIVES = 12
+"""After this many half-lives of its slowest pillar without an event, a rep's values are below 0.03 % of what
+they were: its state may be dropped (the scorer's idle sweep), and it starts afresh if it comes back."""
+
+
+def idle_after_seconds(model: ScoringModel) -> float:
+    return IDLE_HALF_LIVES * max(model.half_life_seconds(p) for p in PILLARS)
+
+
+def peek(raw: bytes) -> tuple[float, int]:
+    """(anchor, partition) of an encoded state, without decoding its buckets."""
+    fmt, anchor, _seq, partition, _events, _n = _HEADER.unpack_from(raw, 0)
+    if fmt != _FORMAT:
+        raise ValueError(f"rep state format {fmt} is not {_FORMAT}")
+    return anchor, partition
+
+
 def stored_basis(model: ScoringModel, raw: dict[str, Any]) -> Basis:
     """The basis kept in ``rep_scores.state``. Rows written before snapshots carried a basis hold the whole
     state of that time (anchor, folded values, buckets): their basis is the same sum, computed here once."""

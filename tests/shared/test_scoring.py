@@ -234,3 +234,14 @@ def test_a_broken_model_file_is_refused_with_its_reason(tmp_path) -> None:  # ty
     path.write_text("not toml [")
     with pytest.raises(ModelFileError):
         load_model(path)
+
+
+def test_the_idle_horizon_and_the_state_header() -> None:
+    from shared.scoring.state import idle_after_seconds, peek
+
+    state = fold([("post.published", "linkedin", NOW, {})])
+    state.partition = 7
+    assert peek(state.to_bytes()) == (NOW, 7)
+    assert idle_after_seconds(MODEL) == 12 * 28 * DAY  # relationships decay slowest (28 days)
+    later = NOW + idle_after_seconds(MODEL)
+    assert evaluate(MODEL, state, later).total < 0.01 * max(evaluate(MODEL, state, NOW).total, 1)
