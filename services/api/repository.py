@@ -224,11 +224,17 @@ async def leaderboard_page(
                 # walks the directory looking for reps without a score
                 unscored = unscored.where(select(func.count()).select_from(scored_page).scalar_subquery() < limit)
             unscored = unscored.order_by(d.rep_id.asc())
-        else:
+            branches.append(unscored.limit(limit).subquery())
+        else:  # one order for all: reps without a score interleave with the scored page
             if after is not None:
                 unscored = unscored.where(_after((d.rep_id,), (after[2],), descending))
             unscored = unscored.order_by(*ordered((d.rep_id,)))
-        branches.append(unscored.limit(limit).subquery())
+            # a full scored page ends the page at its last rep id: the directory walk stops there (an index
+            # condition, not a filter), rather than reading past scored reps to the end of the tenant
+            page_size = select(func.count()).select_from(scored_page).scalar_subquery()  # type: ignore[arg-type]
+            edge = select((func.min if descending else func.max)(scored_page.c.rep_id)).scalar_subquery()  # type: ignore[union-attr]
+            bounded = unscored.where(page_size == limit, d.rep_id >= edge if descending else d.rep_id <= edge)
+            branches += [bounded.limit(limit).subquery(), unscored.where(page_size < limit).limit(limit).subquery()]
     if not branches:
         return []
     merged = union_all(*(select(*b.c) for b in branches)).subquery()
