@@ -45,6 +45,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         "total) and their daily history, for the caller's tenant. Authenticate with 'Authorization: Bearer "
         "<tenant API key>'.",
         default_response_class=OrjsonResponse,
+        # GET /v1/reps exists: without this, /v1/reps/ (an empty rep id) would answer a 307 to it instead of 404
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.engine = engine

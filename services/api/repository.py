@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import DateTime, Float, and_, case, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -138,4 +138,111 @@ async def unclaimed_identities_of(conn: AsyncConnection, tenant_id: str) -> list
         .order_by(t.c.last_event_at.desc())
         .limit(1000)
     )
+    return [dict(r) for r in rows.mappings()]
+
+
+def _after(columns: tuple, values: tuple, descending: bool):  # type: ignore[no-untyped-def]
+    """The keyset condition: rows strictly after ``values`` in the order of ``columns``."""
+    left, right = (columns[0], values[0]) if len(columns) == 1 else (tuple_(*columns), tuple_(*values))
+    return left < right if descending else left > right
+
+
+SCORED, UNSCORED = 0, 1
+"""The leaderboard's sections: reps with a stored score, then directory reps without one."""
+SCORE_COLUMNS = ("total", "brand", "people", "insights", "relationships")
+
+
+async def leaderboard_page(
+    conn: AsyncConnection,
+    tenant_id: str,
+    *,
+    key: str,
+    descending: bool,
+    team: str | None,
+    industry: str | None,
+    min_total: float | None,
+    max_total: float | None,
+    after: tuple[int, float | None, str] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` reps of the tenant after ``after``, in one statement: the scored reps (rep_scores, walked
+    on its (tenant_id, column, rep_id) index, joined to the directory) and the directory reps without a score
+    (reps' primary key), each branch bounded by ``limit``, merged. See services.api.reading.leaderboard."""
+    s, d = rep_scores.c, reps.c
+    by_score = key != "rep_id"
+    needs_score = min_total is not None or max_total is not None
+    section_after = None if after is None else after[0]
+
+    scored_key = (s[key], s.rep_id) if by_score else (s.rep_id,)
+    scored = (
+        select(
+            literal(SCORED).label("section"), s.rep_id, d.name, d.team, d.industry, s.total,
+            *(s[c] for c in SCORE_COLUMNS[1:]),
+            func.coalesce(s.evaluated_at, s.as_of).label("as_of"),
+        )
+        .select_from(rep_scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id)))
+        .where(s.tenant_id == tenant_id)
+    )
+    unscored_section = UNSCORED if by_score else SCORED
+    unscored = (
+        select(
+            literal(unscored_section).label("section"), d.rep_id, d.name, d.team, d.industry,
+            *(cast(null(), Float).label(c) for c in SCORE_COLUMNS),
+            cast(null(), DateTime(timezone=True)).label("as_of"),
+        )
+        .where(
+            d.tenant_id == tenant_id,
+            ~select(s.rep_id).where(s.tenant_id == d.tenant_id, s.rep_id == d.rep_id).exists(),
+        )
+    )
+    for column, value in ((d.team, team), (d.industry, industry)):
+        if value is not None:
+            scored = scored.where(column == value)
+            unscored = unscored.where(column == value)
+    if min_total is not None:
+        scored = scored.where(s.total >= min_total)
+    if max_total is not None:
+        scored = scored.where(s.total <= max_total)
+
+    def ordered(columns: tuple) -> list:  # type: ignore[type-arg]
+        return [c.desc() if descending else c.asc() for c in columns]
+
+    branches = []
+    scored_page = None
+    if section_after in (None, SCORED):
+        if after is not None:
+            values = (after[1], after[2]) if by_score else (after[2],)
+            scored = scored.where(_after(scored_key, values, descending))
+        scored_page = scored.order_by(*ordered(scored_key)).limit(limit).cte("scored_page")
+        branches.append(scored_page)
+    if not needs_score:
+        if by_score:  # after every scored rep, in ascending rep_id
+            if section_after == UNSCORED:
+                unscored = unscored.where(d.rep_id > after[2])  # type: ignore[index]
+            elif scored_page is not None:
+                # only once the scored reps run out: a one-time filter, so a full page of scored reps never
+                # walks the directory looking for reps without a score
+                unscored = unscored.where(select(func.count()).select_from(scored_page).scalar_subquery() < limit)
+            unscored = unscored.order_by(d.rep_id.asc())
+            branches.append(unscored.limit(limit).subquery())
+        else:  # one order for all: reps without a score interleave with the scored page
+            if after is not None:
+                unscored = unscored.where(_after((d.rep_id,), (after[2],), descending))
+            unscored = unscored.order_by(*ordered((d.rep_id,)))
+            # a full scored page ends the page at its last rep id: the directory walk stops there (an index
+            # condition, not a filter), rather than reading past scored reps to the end of the tenant
+            page_size = select(func.count()).select_from(scored_page).scalar_subquery()  # type: ignore[arg-type]
+            edge = select((func.min if descending else func.max)(scored_page.c.rep_id)).scalar_subquery()  # type: ignore[union-attr]
+            bounded = unscored.where(page_size == limit, d.rep_id >= edge if descending else d.rep_id <= edge)
+            branches += [bounded.limit(limit).subquery(), unscored.where(page_size < limit).limit(limit).subquery()]
+    if not branches:
+        return []
+    merged = union_all(*(select(*b.c) for b in branches)).subquery()
+    m = merged.c
+    if by_score:
+        order = [m.section.asc(), *ordered((m[key],)),
+                 *ordered((case((m.section == SCORED, m.rep_id)),)), m.rep_id.asc()]
+    else:
+        order = ordered((m.rep_id,))
+    rows = await conn.execute(select(merged).order_by(*order).limit(limit))
     return [dict(r) for r in rows.mappings()]

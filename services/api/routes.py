@@ -9,11 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from services.api import explain, repository
+from services.api.reading import leaderboard
 from services.api.schemas import (
     Change,
     Contribution,
     Explanation,
     HistoryPoint,
+    LeaderboardPage,
     Pillars,
     Rank,
     Ranks,
@@ -175,3 +177,58 @@ async def get_history(
         score = score_at(model, row, at)
         points.append(HistoryPoint(day=row["day"], total=score.total, pillars=Pillars(**score.pillars), as_of=at))
     return RepHistory(rep_id=rep_id, model_version=current["model_version"], points=points)
+
+
+LEADERBOARD_EXAMPLE = {
+    "items": [
+        {"rep_id": "rep-7", "name": "Ada Lovelace", "team": "emea-east", "industry": "software", "total": 71.3,
+         "pillars": {"brand": 19.2, "people": 16.0, "insights": 17.6, "relationships": 18.5},
+         "as_of": "2026-11-26T09:00:00Z"},
+        {"rep_id": "rep-12", "name": "Alan Turing", "team": "emea-east", "industry": "software", "total": None,
+         "pillars": None, "as_of": None},
+    ],
+    "next_cursor": "WzAsNzEuMywicmVwLTciXQ.3n2Yc0bq2m3Vb3bS0cB2ZA",
+}
+
+
+@router.get(
+    "/reps",
+    response_model=LeaderboardPage,
+    responses={
+        200: {"content": {"application/json": {"example": LEADERBOARD_EXAMPLE}}},
+        400: {"description": "Invalid parameter: sort, cursor, limit, a total bound or a filter (problem+json, "
+                             "`errors[0].pointer` names it)"},
+        401: ERRORS[401],
+    },
+    tags=["leaderboard"],
+    summary="The leaderboard: the tenant's reps, sorted, filtered, a page at a time",
+    description="Reps with a stored score (from the scorer and the sink), then directory reps without a score "
+    "(total and pillars null), whatever the direction; `sort=rep_id` lists every rep in rep_id order. Ties are "
+    "ordered by rep_id in the sort's direction. `min_total`/`max_total` leave out the reps without a score. "
+    "`next_cursor` continues the same sort and filters; it is sealed, and refused (400) with other parameters, "
+    "for another tenant or altered.",
+)
+async def list_reps(
+    request: Request,
+    tenant_id: TenantId,
+    sort: Annotated[str, Query(max_length=32, description="total, brand, people, insights, relationships or "
+                                                        "rep_id; '-' in front for descending")] = leaderboard.DEFAULT_SORT,
+    team: Annotated[str | None, Query(max_length=200, description="only this team (exact)")] = None,
+    industry: Annotated[str | None, Query(max_length=200, description="only this industry (case-insensitive)")] = None,
+    min_total: Annotated[float | None, Query(ge=0, le=100, allow_inf_nan=False)] = None,
+    max_total: Annotated[float | None, Query(ge=0, le=100, allow_inf_nan=False)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=leaderboard.MAX_CURSOR_CHARS,
+                                        description="next_cursor of the previous page")] = None,
+) -> LeaderboardPage:
+    try:
+        order = leaderboard.Sort.parse(sort)
+        filters = leaderboard.Filters(team=team, industry=industry, min_total=min_total, max_total=max_total)
+        async with request.app.state.engine.connect() as conn:
+            page = await leaderboard.read_page(
+                conn, secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
+                sort=order, filters=filters, cursor=cursor, limit=limit)
+    except leaderboard.InvalidParameter as exc:
+        raise Problem(400, "Invalid parameter", exc.detail,
+                      errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None
+    return LeaderboardPage(items=page.items, next_cursor=page.next_cursor)

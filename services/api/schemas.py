@@ -61,6 +61,24 @@ class RepScore(BaseModel):
     explanation: Explanation
 
 
+class LeaderboardRep(BaseModel):
+    rep_id: str
+    name: str | None = Field(description="from the directory; null if the rep has no directory entry")
+    team: str | None
+    industry: str | None
+    total: float | None = Field(ge=0, le=100, description="stored total, 0-100; null for a directory rep without a score")
+    pillars: Pillars | None = Field(description="stored pillars; null for a directory rep without a score")
+    as_of: datetime | None = Field(
+        description="when total and pillars were evaluated (the scorer's last snapshot or the sink's last re-read "
+        "with decay); null without a score")
+
+
+class LeaderboardPage(BaseModel):
+    items: list[LeaderboardRep]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page (same sort and filters); null on "
+                                    "the last page")
+
+
 class HistoryPoint(BaseModel):
     day: date
     total: float

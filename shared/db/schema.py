@@ -77,7 +77,12 @@ rep_scores = Table(
     *_score_columns(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("evaluated_at", DateTime(timezone=True), comment="when total and pillars were last re-read with decay"),
-    Index("ix_rep_scores_tenant_total", "tenant_id", "total"),
+    # the leaderboard's sorts (migration 0009); the total's also serves the rank counts
+    Index("ix_rep_scores_tenant_id_total_rep_id", "tenant_id", "total", "rep_id"),
+    Index("ix_rep_scores_tenant_id_brand_rep_id", "tenant_id", "brand", "rep_id"),
+    Index("ix_rep_scores_tenant_id_people_rep_id", "tenant_id", "people", "rep_id"),
+    Index("ix_rep_scores_tenant_id_insights_rep_id", "tenant_id", "insights", "rep_id"),
+    Index("ix_rep_scores_tenant_id_relationships_rep_id", "tenant_id", "relationships", "rep_id"),
 )
 
 rep_score_daily = Table(

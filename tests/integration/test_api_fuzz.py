@@ -71,6 +71,15 @@ def test_every_documented_operation_answers_documented_statuses(target, data, wi
         params = data.draw(st.fixed_dictionaries({}, optional={"at": instants}))
     elif path.endswith("/history"):
         params = data.draw(st.fixed_dictionaries({}, optional={"from": days, "to": days}))
+    elif path == "/v1/reps" and method == "GET":
+        numbers = st.one_of(st.floats().map(str), st.integers(-10, 300).map(str), st.text(max_size=8))
+        params = data.draw(st.fixed_dictionaries({}, optional={
+            "sort": st.one_of(st.sampled_from(["total", "-total", "people", "-rep_id", "rep_id", "--total", "x"]),
+                              st.text(max_size=40)),
+            "limit": numbers, "min_total": numbers, "max_total": numbers,
+            "team": st.text(max_size=210), "industry": st.text(max_size=210),
+            "cursor": st.one_of(st.text(max_size=60), st.sampled_from([".", "a.b", "WzAsMSwieCJd.AAAAAAAAAAAAAAAAAAAAAA"])),
+        }))
     headers = {"content-type": data.draw(st.sampled_from(["application/json", "text/plain", "application/x+json"]))}
     if with_key != "none":
         headers["authorization"] = f"Bearer {target['key'] if with_key == 'valid' else 'ssi_' + 'x' * 43}"

@@ -1,0 +1,211 @@
+"""The leaderboard: a tenant's reps in the order of their total or of one pillar, walked page by page.
+
+Vocabulary:
+- a **sort** is a key (``total``, a pillar or ``rep_id``) and a direction; ties on the key are ordered by rep_id
+  in the same direction, so the order is total.
+- a **section**: with a score key, reps with a stored score come first (section 0) and directory reps without
+  one after them (section 1, total and pillars null, in ascending rep_id whatever the direction). Sorting by
+  ``rep_id`` has one section: every rep.
+- a **position** is where a page ended: (section, key value, rep_id). The next page starts strictly after it.
+- a **cursor** is a position sealed for the client: base64url of the position, a dot, and an HMAC-SHA256 tag
+  over the tenant, the sort and the filters and the position, with a key derived from SSI_SECRET_KEY. A cursor
+  from another tenant, sort or filter set, or altered in any byte, is refused.
+
+Totals and pillars are the stored ones (``rep_scores``): as of the scorer's last snapshot of the rep, or of
+the sink's last re-read with decay (every SSI_SINK_REFRESH_SECONDS); each item says when (``as_of``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.api import repository
+from services.api.repository import SCORED, UNSCORED
+from shared.events import REP_ID_PATTERN
+from shared.scoring import PILLARS
+
+SCORE_KEYS = ("total", *PILLARS)
+SORT_KEYS = (*SCORE_KEYS, "rep_id")
+DEFAULT_SORT = "-total"
+_REP_ID = re.compile(REP_ID_PATTERN)
+_CURSOR_CONTEXT = b"ssi-api leaderboard cursor v1"
+MAX_CURSOR_CHARS = 1024
+
+
+class InvalidParameter(ValueError):
+    """A query parameter the leaderboard refuses; ``name`` says which."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(detail)
+        self.name = name
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    descending: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Sort:
+        descending = text.startswith("-")
+        key = text[1:] if descending else text
+        if key not in SORT_KEYS:
+            raise InvalidParameter(
+                "sort", f"sort must be one of {', '.join(SORT_KEYS)}, with '-' in front for descending; got {text!r}")
+        return cls(key, descending)
+
+    def __str__(self) -> str:
+        return ("-" if self.descending else "") + self.key
+
+    @property
+    def by_score(self) -> bool:
+        return self.key != "rep_id"
+
+
+@dataclass(frozen=True)
+class Filters:
+    team: str | None = None
+    industry: str | None = None
+    min_total: float | None = None
+    max_total: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("team", "industry"):
+            if "\x00" in (getattr(self, name) or ""):  # Postgres text cannot hold it; no directory entry does
+                raise InvalidParameter(name, f"{name} must not contain a NUL character")
+        if self.industry is not None:  # the directory stores industries lower-cased
+            object.__setattr__(self, "industry", self.industry.lower())
+        if self.min_total is not None and self.max_total is not None and self.min_total > self.max_total:
+            raise InvalidParameter("min_total", f"min_total ({self.min_total}) is above max_total ({self.max_total})")
+
+    @property
+    def needs_score(self) -> bool:
+        """A total bound leaves out the reps without a score."""
+        return self.min_total is not None or self.max_total is not None
+
+
+@dataclass(frozen=True)
+class Position:
+    section: int
+    value: float | None
+    rep_id: str
+
+
+def position_after(sort: Sort, row: dict[str, Any]) -> Position:
+    """Where a page ends, from its last row."""
+    if not sort.by_score:
+        return Position(SCORED, None, row["rep_id"])
+    if row["total"] is None:
+        return Position(UNSCORED, None, row["rep_id"])
+    return Position(SCORED, float(row[sort.key]), row["rep_id"])
+
+
+def _key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), _CURSOR_CONTEXT, hashlib.sha256).digest()
+
+
+def _binding(tenant_id: str, sort: Sort, filters: Filters) -> bytes:
+    return json.dumps([tenant_id, str(sort), filters.team, filters.industry, filters.min_total, filters.max_total],
+                      separators=(",", ":")).encode()
+
+
+def _tag(secret: str, binding: bytes, payload: bytes) -> bytes:
+    return hmac.new(_key(secret), binding + b"\n" + payload, hashlib.sha256).digest()[:16]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not base64url")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # one spelling per value: the unused bits of the last character must be zero
+        raise ValueError("not canonical base64url")
+    return data
+
+
+def seal(secret: str, tenant_id: str, sort: Sort, filters: Filters, position: Position) -> str:
+    payload = json.dumps([position.section, position.value, position.rep_id], separators=(",", ":")).encode()
+    return _b64(payload) + "." + _b64(_tag(secret, _binding(tenant_id, sort, filters), payload))
+
+
+def open_cursor(secret: str, tenant_id: str, sort: Sort, filters: Filters, cursor: str) -> Position:
+    """The position a cursor carries; InvalidParameter('cursor') unless this api sealed it for the same tenant,
+    sort and filters."""
+    refused = InvalidParameter("cursor", "cursor is not one this api gave for this tenant, sort and filters; "
+                                         "start again without a cursor")
+    if len(cursor) > MAX_CURSOR_CHARS or cursor.count(".") != 1:
+        raise refused
+    encoded, tag = cursor.split(".")
+    try:
+        payload, given = _unb64(encoded), _unb64(tag)
+    except ValueError:
+        raise refused from None
+    if not hmac.compare_digest(given, _tag(secret, _binding(tenant_id, sort, filters), payload)):
+        raise refused
+    try:
+        section, value, rep_id = json.loads(payload)
+    except (ValueError, TypeError):
+        raise refused from None
+    # sealed by us, so well formed; checked all the same, since a leaked key must not reach the SQL with junk
+    if section not in (SCORED, UNSCORED) or not isinstance(rep_id, str) or not _REP_ID.fullmatch(rep_id):
+        raise refused
+    if sort.by_score and section == SCORED:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise refused
+        value = float(value)
+    elif value is not None or (not sort.by_score and section != SCORED):
+        raise refused
+    return Position(section, value, rep_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+async def read_page(
+    conn: AsyncConnection,
+    *,
+    secret: str,
+    tenant_id: str,
+    sort: Sort,
+    filters: Filters,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    """One page of the leaderboard, and the cursor of the next one (None on the last page)."""
+    after = None if cursor is None else open_cursor(secret, tenant_id, sort, filters, cursor)
+    rows = await repository.leaderboard_page(
+        conn, tenant_id, key=sort.key, descending=sort.descending, team=filters.team, industry=filters.industry,
+        min_total=filters.min_total, max_total=filters.max_total,
+        after=None if after is None else (after.section, after.value, after.rep_id), limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [_item(row) for row in rows]
+    next_cursor = seal(secret, tenant_id, sort, filters, position_after(sort, rows[-1])) if more else None
+    return Page(items, next_cursor)
+
+
+def _item(row: dict[str, Any]) -> dict[str, Any]:
+    scored = row["total"] is not None
+    return {
+        "rep_id": row["rep_id"], "name": row["name"], "team": row["team"], "industry": row["industry"],
+        "total": row["total"],
+        "pillars": {p: row[p] for p in PILLARS} if scored else None,
+        "as_of": row["as_of"],
+    }
