@@ -6,7 +6,7 @@ direction, without a sort step. The (tenant_id, total, rep_id) index replaces ix
 which it covers for the rank counts too.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-26 16:35:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
