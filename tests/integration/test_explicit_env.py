@@ -21,7 +21,7 @@ COMMANDS = {
 
 def without_env(stack) -> dict[str, str]:  # type: ignore[no-untyped-def]
     env = {k: v for k, v in stack.env().items() if k != "SSI_ENV"}
-    env.update(SSI_API_PORT="1", SSI_INGEST_PORT="1", SSI_SCORER_PORT="1", SSI_SCORER_SINK_PORT="1")  # never bound
+    env.update(SSI_API_PORT="1", SSI_INGEST_PORT="1", SSI_SCORER_PORT="1", SSI_SINK_PORT="1")  # never bound
     return env
 
 
