@@ -12,7 +12,8 @@ Then it prints, in one run on the same topic:
 2. the scorer, one worker, new consumer group: H (history build-up), then M, then F, each as a backlog
    produced while the worker was stopped, timed from the first record scored to the last; each with its
    ratio to the ceiling;
-3. the scorer, two workers (another new group) over the whole topic, beside one worker's time for the same;
+3. the scorer, two workers (another new group) over the whole topic, beside one worker's time for the same,
+   and a burst of 100,000 events into a running group of 1 worker, then of 2 (start-up rebalances excluded);
 4. the sink catching up on everything the scorer wrote: ledger rows/s and records/s;
 5. state and record sizes: the 12-week rep's stored state, the snapshot and ledger record sizes;
 6. end to end over HTTP (ingest -> Kafka -> 2 scorer workers -> sink -> api): the highest rate tried at which
@@ -138,6 +139,35 @@ async def scorer_phase(stack: Stack, plain: httpx.AsyncClient, app_id: str, name
     return seconds
 
 
+async def burst_rate(stack: Stack, plain: httpx.AsyncClient, app_id: str, names: list[str],
+                     records: list[tuple[bytes, bytes]]) -> float:
+    """A running, caught-up group absorbing a burst: workers started and ready (their start-up rebalances
+    over), then ``records`` produced; events/s from the first record produced to the last one handled (the
+    producer shares the cores for the first seconds)."""
+    for name in names:
+        stack.start_service(name, {"SSI_SCORER_APP_ID": app_id})
+    for name in names:
+        stack.wait_ready(name, 600)
+    before, still = -1.0, 0
+    while still < 4:  # settled: nothing left to catch up on for 2 s
+        await asyncio.sleep(0.5)
+        count = sum([await metric(plain, stack.worker_port(n), "ssi_scorer_events_total") for n in names])
+        still = still + 1 if count == before else 0
+        before = count
+    for name in names:
+        stack.wait_ready(name, 600)
+    started = time.perf_counter()
+    await produce(stack.kafka_bootstrap, records)
+    while sum([await metric(plain, stack.worker_port(n), "ssi_scorer_events_total") for n in names]) < before + len(records):
+        if time.perf_counter() - started > 900:
+            raise SystemExit("the burst was not absorbed within 900 s")
+        await asyncio.sleep(0.05)
+    rate = len(records) / (time.perf_counter() - started)
+    for name in names:
+        stack.stop_service(name)
+    return rate
+
+
 async def post_paced(client: httpx.AsyncClient, key: str, rate: int, seconds: float, rng: random.Random) -> tuple[int, float]:
     """Send ``rate`` events/s in batches of 50 from 8 concurrent senders; returns (events acked, seconds)."""
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/cloudevents-batch+json"}
@@ -228,16 +258,25 @@ async def run(stack: Stack) -> list[tuple[str, object]]:
         seconds_two = await scorer_phase(stack, plain, "bench-two", ["scorer", "scorer-2"], total)
         two = total / seconds_two
         out.append(("scorer 1 worker, whole topic (sum of phases), events/s", f"{one:,.0f}"))
-        out.append(("scorer 2 workers, whole topic, events/s (x one worker)", f"{two:,.0f} ({two / one:.2f}x)"))
+        out.append(("scorer 2 workers, whole topic from their start (rebalances included), events/s",
+                    f"{two:,.0f} ({two / one:.2f}x)"))
+        print("a running group absorbing a burst of 100,000 events: 1 worker, then 2", flush=True)
+        burst = [envelope(tid, recent_event(f"burst-{rng.randrange(2000):04d}", rng, now)) for _ in range(100_000)]
+        b1 = await burst_rate(stack, plain, "bench-one", ["scorer"], burst)
+        burst = [envelope(tid, recent_event(f"burst-{rng.randrange(2000):04d}", rng, now)) for _ in range(100_000)]
+        b2 = await burst_rate(stack, plain, "bench-two", ["scorer", "scorer-2"], burst)
+        out.append(("burst of 100,000 into a running group: 1 worker / 2 workers, events/s (2 vs 1)",
+                    f"{b1:,.0f} / {b2:,.0f} ({b2 / b1:.2f}x)"))
+        extra_ledger = 300_000  # burst 1 into both groups (the second catches up on it first), burst 2 into one
 
         print("sink catching up on the ledger and snapshots of both groups", flush=True)
         stack.start_service("sink")
         stack.wait_ready("sink", 60)
         started = time.perf_counter()
         ledger_rows = 'ssi_sink_rows_written_total{table="scored_events"}'
-        while (rows := await metric(plain, stack.sink_port, ledger_rows)) < 2 * total:
+        while (rows := await metric(plain, stack.sink_port, ledger_rows)) < 2 * total + extra_ledger:
             if time.perf_counter() - started > 900:
-                raise SystemExit(f"sink did not catch up: {rows} ledger rows of {total}")
+                raise SystemExit(f"sink did not catch up: {rows} ledger rows of {2 * total + extra_ledger}")
             await asyncio.sleep(0.1)
         seconds = time.perf_counter() - started
         records = await metric(plain, stack.sink_port, "ssi_sink_records_total")
@@ -254,7 +293,7 @@ async def run(stack: Stack) -> list[tuple[str, object]]:
     out.append(("score snapshot record, bytes (avg / max)", sizes["scores"]))
     out.append(("ledger record, bytes per scored event (avg)", sizes["ledger"]))
     kafka_bytes, pg_bytes = du(stack.state_dir / "kafka-data"), du(stack.state_dir / "pgdata")
-    out.append((f"disk after {total:,} events x 2 groups: Kafka / Postgres, MB",
+    out.append((f"disk after {total:,} events x 2 groups + 300,000 burst events: Kafka / Postgres, MB",
                 f"{kafka_bytes / 1e6:,.0f} / {pg_bytes / 1e6:,.0f}"))
 
     print("end to end over HTTP with 2 workers (the caught-up group of step 3) and the sink", flush=True)
