@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from shared.scoring import Basis
 
 
 class ScoredEvent(BaseModel):
@@ -48,11 +47,7 @@ class ScoreSnapshot(BaseModel):
     pillars: dict[str, float]
     total: float
     basis: dict[str, Any]
-    """``Basis.to_json()``: {"anchor": epoch seconds, "values": {term: value at the anchor}}."""
-
-    @property
-    def score_basis(self) -> Basis:
-        return Basis.from_json(self.basis)
+    """``shared.scoring.Basis.to_json()``: {"anchor": epoch seconds, "values": {term: value at the anchor}}."""
 
 
 class LedgerBatch(BaseModel):

@@ -13,6 +13,7 @@ from services.ingest.openapi import EVENTS_RESPONSES
 from services.ingest.parsing import parse_events
 from services.ingest.quota import TenantQuota, retry_after_seconds
 from services.ingest.records import activity_records
+from shared.http.bodies import read_capped_body
 from shared.kafka_producer import KafkaUnavailable, RecordTooLarge
 from shared.http.auth import current_tenant
 from shared.http.problems import Problem
@@ -22,19 +23,6 @@ router = APIRouter(prefix="/v1", tags=["ingest"])
 
 class Accepted(BaseModel):
     accepted: int
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise Problem(413, "Body too large", f"at most {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(413, "Body too large", f"at most {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def check_quota(request: Request, tenant_id: str, events: int) -> None:
@@ -74,7 +62,7 @@ async def submit_events(request: Request) -> Response:
     settings = request.app.state.settings
     now = datetime.now(UTC)
     try:
-        body = await read_body(request, settings.max_body_bytes)
+        body = await read_capped_body(request, settings.max_body_bytes)
         events = parse_events(
             body, request.headers.get("content-type"), now=now, max_batch=settings.max_batch_events
         )

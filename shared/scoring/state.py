@@ -298,17 +298,13 @@ def apply_contribution(
     return state
 
 
-def values_at(model: ScoringModel, basis: RepState | Basis, at: float) -> dict[str, float]:
-    """Each term's decayed value at epoch-seconds ``at`` (before the 0-25 curve): O(terms)."""
+def pillar_values(model: ScoringModel, basis: RepState | Basis, at: float) -> dict[str, float]:
+    """Each term's (for ssi-v2, each pillar's) decayed value at epoch-seconds ``at``, before the 0-25 curve:
+    O(terms)."""
     k = compiled(model)
     raw = basis.values if isinstance(basis, RepState) else [basis.values.get(p, 0.0) for p in k.terms]
     dt = at - basis.anchor
     return {p: max(v, 0.0) * math.exp(-dt * rate) if v else 0.0 for p, v, rate in zip(k.terms, raw, k.term_rate)}
-
-
-def pillar_values(model: ScoringModel, state: RepState | Basis, at: float) -> dict[str, float]:
-    """Decayed activity value per pillar at epoch-seconds ``at`` (before the 0-25 curve)."""
-    return values_at(model, state, at)
 
 
 def points(model: ScoringModel, pillar: str, value: float) -> float:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 
 import httpx
 
+from shared.scoring import PILLARS, RepState, apply_event, evaluate, load_default_model
 from tests.factories import bearer
+
+MODEL = load_default_model()
 
 WAIT_SECONDS = 60
 
@@ -36,3 +40,32 @@ async def wait_for_ledger(api: httpx.AsyncClient, key: str, rep: str, at: str, e
             return response.json()
         await asyncio.sleep(0.2)
     raise AssertionError(f"ledger of {rep} never reached {events} events up to {at}: {last and last.text}")
+
+
+def expected_pillars(events: list[dict], at: datetime) -> dict[str, float]:
+    """The pure model applied to ``events`` (each once), read at ``at``."""
+    state = RepState()
+    for seq, e in enumerate(events):
+        apply_event(MODEL, state, event_type=e["type"], source=e["source"],
+                    event_time=datetime.fromisoformat(e["time"]).timestamp(), seq=seq)
+    return evaluate(MODEL, state, at.timestamp()).pillars
+
+
+async def assert_exactly_once(api: httpx.AsyncClient, key: str, unique: dict[str, list[dict]], timeout: float) -> None:
+    """Every rep reaches the count of its unique events, never more, and then equals the pure model on them."""
+    deadline = time.monotonic() + timeout
+    pending = set(unique)
+    while pending and time.monotonic() < deadline:
+        for rep in sorted(pending):
+            response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
+            if response.status_code != 200:
+                continue
+            body = response.json()
+            assert body["events"] <= len(unique[rep]), f"{rep} counted an event twice: {body['events']}"
+            if body["events"] == len(unique[rep]):
+                want = expected_pillars(unique[rep], datetime.fromisoformat(body["as_of"]))
+                for pillar in PILLARS:
+                    assert abs(body["pillars"][pillar] - want[pillar]) <= 0.01, (rep, pillar, body, want)
+                pending.discard(rep)
+        await asyncio.sleep(0.3)
+    assert not pending, f"events acked but never scored for {sorted(pending)}"

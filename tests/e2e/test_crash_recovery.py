@@ -3,29 +3,16 @@ score must equal the pure model applied to the unique events (nothing lost, noth
 
 from __future__ import annotations
 
-import asyncio
 import random
 import signal
-import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
-from shared.scoring import PILLARS, RepState, apply_event, evaluate, load_default_model
+from shared.scoring import load_default_model
+from tests.e2e.helpers import assert_exactly_once
 from tests.factories import bearer, cloud_event
 
 MODEL = load_default_model()
 TYPES = sorted(MODEL.activities)
-
-
-def expected_score(events: list[dict], at: datetime) -> dict[str, float]:
-    state = RepState()
-    for seq, e in enumerate(events):
-        state = apply_event(
-            MODEL, state, event_type=e["type"], source=e["source"],
-            event_time=datetime.fromisoformat(e["time"]).timestamp(), seq=seq,
-        )
-    return evaluate(MODEL, state, at.timestamp()).pillars
 
 
 async def test_scorer_killed_mid_stream_loses_nothing_and_counts_nothing_twice(stack, ingest, api, tenant) -> None:  # type: ignore[no-untyped-def]
@@ -57,19 +44,4 @@ async def test_scorer_killed_mid_stream_loses_nothing_and_counts_nothing_twice(s
     for i in range(0, len(everything), 200):
         await send(everything[i : i + 200])
 
-    deadline = time.monotonic() + 120
-    pending = set(reps)
-    while pending and time.monotonic() < deadline:
-        for rep in sorted(pending):
-            response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
-            if response.status_code != 200:
-                continue
-            body = response.json()
-            assert body["events"] <= len(events[rep]), f"{rep} counted an event twice: {body}"
-            if body["events"] == len(events[rep]):
-                want = expected_score(events[rep], datetime.fromisoformat(body["as_of"]))
-                for pillar in PILLARS:
-                    assert abs(body["pillars"][pillar] - want[pillar]) <= 0.01, (rep, pillar, body, want)
-                pending.discard(rep)
-        await asyncio.sleep(0.3)
-    assert not pending, f"reps never reached their full count: {sorted(pending)}"
+    await assert_exactly_once(api, key, events, timeout=120)

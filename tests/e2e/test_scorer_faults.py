@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from shared.scoring import PILLARS, RepState, apply_event, evaluate, load_default_model
+from shared.scoring import load_default_model
+from tests.e2e.helpers import assert_exactly_once
 from tests.factories import bearer, cloud_event
 
 MODEL = load_default_model()
@@ -37,14 +38,6 @@ def workload(prefix: str, reps: int, seed: int) -> tuple[dict[str, list[dict]], 
     return unique, stream
 
 
-def expected(events: list[dict], at: datetime) -> dict[str, float]:
-    state = RepState()
-    for seq, e in enumerate(events):
-        apply_event(MODEL, state, event_type=e["type"], source=e["source"],
-                    event_time=datetime.fromisoformat(e["time"]).timestamp(), seq=seq)
-    return evaluate(MODEL, state, at.timestamp()).pillars
-
-
 async def scored(client: httpx.AsyncClient, port: int) -> float:
     try:
         text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
@@ -57,25 +50,6 @@ async def post_all(ingest: httpx.AsyncClient, key: str, stream: list[dict], size
     for i in range(0, len(stream), size):
         response = await ingest.post("/v1/events", json=stream[i : i + size], headers=bearer(key))
         assert response.status_code == 202, response.text
-
-
-async def assert_exactly_once(api: httpx.AsyncClient, key: str, unique: dict[str, list[dict]], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    pending = set(unique)
-    while pending and time.monotonic() < deadline:
-        for rep in sorted(pending):
-            response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
-            if response.status_code != 200:
-                continue
-            body = response.json()
-            assert body["events"] <= len(unique[rep]), f"{rep} counted an event twice: {body['events']}"
-            if body["events"] == len(unique[rep]):
-                want = expected(unique[rep], datetime.fromisoformat(body["as_of"]))
-                for pillar in PILLARS:
-                    assert abs(body["pillars"][pillar] - want[pillar]) <= 0.01, (rep, pillar, body, want)
-                pending.discard(rep)
-        await asyncio.sleep(0.3)
-    assert not pending, f"events acked but never scored for {sorted(pending)}"
 
 
 async def kill_when_busy(stack, client: httpx.AsyncClient, name: str, port: int, low: float, high: float) -> float:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from sqlalchemy import Text, bindparam, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_score_daily, rep_scores, tenants, unclaimed_identities
+from shared.db.schema import rep_scores, tenants, unclaimed_identities
 from shared.scores import LedgerBatch, ScoreSnapshot
 from shared.scoring import PILLARS, ScoringModel, evaluate, stored_basis
 
@@ -41,11 +41,9 @@ async def existing_tenants(conn: AsyncConnection, tenant_ids: Iterable[str]) -> 
     return {str(r[0]) for r in rows}
 
 
-ROWS_PER_STATEMENT = 1000
-"""Postgres takes at most 32,767 parameters per statement; 1,000 rows of about 15 columns stay well below."""
-LEDGER_ROWS_PER_STATEMENT = 20_000
-"""One statement of column arrays (one parameter per column whatever the row count); 20,000 rows keep it a
-few MB."""
+ROWS_PER_STATEMENT = 20_000
+"""Rows per statement: every statement here sends one array per column (a handful of parameters whatever the
+row count, far below Postgres' 32,767); 20,000 rows keep a statement a few MB."""
 
 
 def _chunks(rows: list, size: int = ROWS_PER_STATEMENT) -> Iterable[list]:
@@ -92,13 +90,13 @@ def _columns(snapshots: list[ScoreSnapshot], daily: bool) -> dict[str, list]:
 
 
 async def upsert_current(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    for chunk in _chunks(snapshots, LEDGER_ROWS_PER_STATEMENT):
+    for chunk in _chunks(snapshots):
         await conn.execute(_CURRENT, _columns(chunk, daily=False))
     return len(snapshots)
 
 
 async def upsert_daily(conn: AsyncConnection, snapshots: list[ScoreSnapshot]) -> int:
-    for chunk in _chunks(snapshots, LEDGER_ROWS_PER_STATEMENT):
+    for chunk in _chunks(snapshots):
         await conn.execute(_DAILY, _columns(chunk, daily=True))
     return len(snapshots)
 
@@ -120,7 +118,7 @@ async def insert_ledger(conn: AsyncConnection, batches: list[LedgerBatch]) -> in
     """The ledger: one row per scored event, first write wins. Rows go as one array per column through
     ``unnest``: 12 parameters per statement, far faster than a VALUES list of the same rows."""
     rows = [(b, r) for b in batches for r in b.rows]
-    for chunk in _chunks(rows, LEDGER_ROWS_PER_STATEMENT):
+    for chunk in _chunks(rows):
         await conn.execute(_LEDGER_INSERT, {
             "tenant_id": [b.tenant_id for b, _ in chunk],
             "source": [r.source for _, r in chunk],
