@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
 from services.api import directory, routes
+from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
@@ -37,7 +39,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         await producer.stop()
         await engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc from the fastapi-offline package's own files, not a CDN
+    app = FastAPIOffline(
         title="Social Selling Index API",
         version="1",
         lifespan=lifespan,
@@ -58,6 +61,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    install_dashboard(app)
     install_openapi(app)
     return app
 
