@@ -235,6 +235,12 @@ async function loadTeam() {
   const trend = data.trend || [];
   lineChart("team-trend", trend.map((t) => t.day), [trend.map((t) => (t.total && t.total.mean !== undefined ? t.total.mean : t.mean ?? t.total))], ["mean total"],
     period.includes("/") ? period.split("/") : null);
+  const movers = data.movers || { risers: [], fallers: [] };
+  const moverRow = (m) => el("tr", { dataset: { rep: m.rep_id } }, el("th", { scope: "row" },
+    el("button", { type: "button", class: "link", onclick: () => openRep(m.rep_id) }, m.name || m.rep_id)),
+    el("td", { class: "num" }, fmt(m.from)), el("td", { class: "num" }, fmt(m.to)), el("td", { class: "num" }, fmt(m.change)));
+  document.querySelector("#team-risers tbody").replaceChildren(...movers.risers.map(moverRow));
+  document.querySelector("#team-fallers tbody").replaceChildren(...movers.fallers.map(moverRow));
   $("team-body").hidden = false;
   status(`Team ${team}.`);
 }
@@ -242,38 +248,46 @@ async function loadTeam() {
 // ---- validation and share of voice -----------------------------------------------------------------------------
 
 function correlationRow(label, c) {
-  const interval = c && c.ci ? `${fmt(c.ci[0], 2)} to ${fmt(c.ci[1], 2)}` : c && c.interval ? `${fmt(c.interval[0], 2)} to ${fmt(c.interval[1], 2)}` : "n/a";
+  const interval = c && c.interval ? `${fmt(c.interval[0], 2)} to ${fmt(c.interval[1], 2)}` : (c && c.withheld) || "n/a";
   return el("tr", { dataset: { measure: label } }, el("th", { scope: "row" }, label),
-    el("td", { class: "num" }, fmt(c && (c.spearman ?? c.rho), 2)), el("td", { class: "num" }, interval),
+    el("td", { class: "num" }, fmt(c && c.rho, 2)), el("td", { class: "num" }, interval),
     el("td", { class: "num" }, c && c.n !== undefined ? c.n : ""));
+}
+
+function cohortRows(prefix, cohort) {
+  const score = cohort.score || {};
+  const rows = [correlationRow(`${prefix}score (total)`, score.total)];
+  for (const p of PILLARS) if (score[p]) rows.push(correlationRow(`${prefix}${p}`, score[p]));
+  rows.push(correlationRow(`${prefix}activity count (baseline)`, (cohort.activity_counts || {}).total));
+  return rows;
 }
 
 async function loadValidation() {
   const data = await api("/v1/validation", { period: $("validation-period").value });
-  const tenant = data.tenant || data;
+  const tenant = data.tenant;
   const body = document.querySelector("#validation tbody");
   if (tenant.withheld) {
     body.replaceChildren();
-    $("validation-note").textContent = `Withheld: ${tenant.withheld}`;
+    $("validation-note").textContent = `Withheld for the tenant: ${tenant.withheld}`;
+    status("Validation withheld.");
     return;
   }
-  $("validation-note").textContent = data.note || "";
-  const rows = [correlationRow("score (total)", tenant.score || tenant.total)];
-  const pillars = tenant.pillars || {};
-  for (const p of PILLARS) if (pillars[p]) rows.push(correlationRow(p, pillars[p]));
-  rows.push(correlationRow("activity count (baseline)", tenant.activity_count || tenant.activity || tenant.baseline));
+  $("validation-note").textContent = `${tenant.n} reps with a quota for ${data.period}; median attainment ${pct(tenant.attainment_median)}.`;
+  const rows = cohortRows("", tenant);
+  for (const team of data.teams || []) if (!team.withheld) rows.push(...cohortRows(`${team.team}: `, team));
   body.replaceChildren(...rows);
   status("Validation.");
 }
 
 async function loadShareOfVoice() {
   const data = await api("/v1/share-of-voice", { period: $("sov-period").value });
-  const brands = data.brands || data.items || [];
-  document.querySelector("#sov tbody").replaceChildren(...brands.map((b) => el("tr", { dataset: { brand: b.brand } },
+  document.querySelector("#sov tbody").replaceChildren(...(data.brands || []).map((b) => el("tr", { dataset: { brand: b.brand } },
     el("th", { scope: "row" }, `${b.brand}${b.own ? " (own)" : ""}`), el("td", { class: "num" }, b.mentions),
-    el("td", { class: "num" }, b.reach ?? ""), el("td", { class: "num" }, pct(b.share ?? b.reach_share)))));
+    el("td", { class: "num" }, fmt(b.reach, 0)), el("td", { class: "num" }, pct(b.share_of_voice)))));
   const amp = data.amplification;
-  $("sov-amplification").textContent = amp ? `Amplification by reps: ${amp.events ?? amp.count ?? 0} shares, reach ${amp.reach ?? 0}.` : "";
+  $("sov-amplification").textContent = amp
+    ? `Amplification by your reps in the period: ${amp.amplifications} shares by ${amp.reps} reps (reach-weighted ${fmt(amp.reach_weighted)}).`
+    : "";
   status("Share of voice.");
 }
 
