@@ -10,7 +10,6 @@ from sqlalchemy import DateTime, Float, and_, case, cast, func, literal, null, s
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.api.explain import LedgerRow
 from shared.db.schema import rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
 
 
@@ -36,25 +35,6 @@ async def daily_history(
         .order_by(rep_score_daily.c.day)
     )
     return [dict(r) for r in rows.mappings()]
-
-
-async def ledger(
-    conn: AsyncConnection, tenant_id: str, rep_id: str, *, model_version: str, first_day: int, until: datetime
-) -> list[LedgerRow]:
-    """The rep's scored events up to ``until``, summed per (day, type, source)."""
-    e = scored_events.c
-    rows = await conn.execute(
-        select(e.day, e.type, e.source, func.sum(e.quality), func.sum(e.decayed), func.count())
-        .where(
-            e.tenant_id == tenant_id,
-            e.rep_id == rep_id,
-            e.model_version == model_version,
-            e.day >= first_day,
-            e.event_time <= until,
-        )
-        .group_by(e.day, e.type, e.source)
-    )
-    return [LedgerRow(day, kind, source, float(q), float(s), int(n)) for day, kind, source, q, s, n in rows]
 
 
 async def get_rep(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
