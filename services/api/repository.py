@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, and_, case, cast, func, literal, null, select, tuple_, union_all
+from sqlalchemy import DateTime, Float, Integer, and_, case, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
+from services.api.reading.read_models import STANDING_COLUMNS, standing_columns
+from shared.db.schema import rep_score_daily, rep_scores, rep_standings, reps, unclaimed_identities
 
 
 async def current_score(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
@@ -158,9 +159,13 @@ async def leaderboard_page(
         select(
             literal(SCORED).label("section"), s.rep_id, d.name, d.team, d.industry, s.total,
             *(s[c] for c in SCORE_COLUMNS[1:]),
-            func.coalesce(s.evaluated_at, s.as_of).label("as_of"),
+            func.coalesce(s.evaluated_at, s.as_of).label("as_of"), *standing_columns(),
         )
-        .select_from(rep_scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id)))
+        .select_from(
+            rep_scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id))
+            .outerjoin(rep_standings, and_(rep_standings.c.tenant_id == s.tenant_id,
+                                           rep_standings.c.rep_id == s.rep_id))
+        )
         .where(s.tenant_id == tenant_id)
     )
     unscored_section = UNSCORED if by_score else SCORED
@@ -169,6 +174,8 @@ async def leaderboard_page(
             literal(unscored_section).label("section"), d.rep_id, d.name, d.team, d.industry,
             *(cast(null(), Float).label(c) for c in SCORE_COLUMNS),
             cast(null(), DateTime(timezone=True)).label("as_of"),
+            *(cast(null(), Float if c == "trend_per_day" else Integer).label(c) for c in STANDING_COLUMNS),
+            cast(null(), DateTime(timezone=True)).label("ranked_at"),
         )
         .where(
             d.tenant_id == tenant_id,

@@ -150,8 +150,9 @@ async def list_reps(
         order = leaderboard.Sort.parse(sort)
         filters = leaderboard.Filters(team=team, industry=industry, min_total=min_total, max_total=max_total)
         async with request.app.state.engine.connect() as conn:
+            settings = request.app.state.settings
             page = await leaderboard.read_page(
-                conn, secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
+                conn, policy=RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants), secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
                 sort=order, filters=filters, cursor=cursor, limit=limit)
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,

@@ -28,6 +28,35 @@ class Ranks(BaseModel):
     team: Rank
     tenant: Rank
     industry: Rank
+    as_of: datetime | None = Field(
+        None, description="when the cohort counts were taken (the sink's read-model pass, every "
+        "SSI_SINK_READ_MODEL_SECONDS); the ranks compare stored totals as of then")
+
+
+class MilestoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: float = Field(ge=0, le=100, allow_inf_nan=False, description="the total to reach, 0-100")
+    by: date = Field(description="the day (UTC) it is to be reached by")
+
+
+class TargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    milestones: list[MilestoneIn] = Field(min_length=1, max_length=20, description="1 to 20 milestones")
+
+
+class Target(TargetIn):
+    team: str | None = Field(description="null for the tenant's own target")
+    updated_at: datetime
+
+
+class TargetProgress(BaseModel):
+    next: MilestoneIn = Field(description="the earliest milestone not reached yet (the last one once all are)")
+    status: Literal["reached", "on_track", "at_risk"]
+    projected_date: date | None = Field(
+        description="the first day the recent trend reaches next.score (today + ceil((score - total) / trend)); "
+        "null when the trend is not positive or takes more than ten years")
 
 
 class Contribution(BaseModel):
@@ -44,6 +73,7 @@ class Change(BaseModel):
 
 
 class Explanation(BaseModel):
+    as_of: datetime | None = Field(None, description="the instant the explanation was computed at")
     window_days: int
     contributions: list[Contribution] = Field(description="by pillar, platform and activity type, largest first")
     change_since_yesterday: Change = Field(description="score now minus score 24 hours earlier, per pillar")
@@ -59,6 +89,8 @@ class RepScore(BaseModel):
     events: int = Field(description="activity events scored for this rep (all time)")
     ranks: Ranks | None = Field(None, description="percentile ranks now; absent for a read with `at`")
     explanation: Explanation
+    target: TargetProgress | None = Field(
+        None, description="progress towards the team's target (else the tenant's); null without one or with `at`")
 
 
 class LeaderboardRep(BaseModel):
@@ -71,6 +103,10 @@ class LeaderboardRep(BaseModel):
     as_of: datetime | None = Field(
         description="when total and pillars were evaluated (the scorer's last snapshot or the sink's last re-read "
         "with decay); null without a score")
+    ranks: Ranks | None = Field(
+        None, description="null without a score, or before the sink's first read-model pass since the rep's "
+        "first snapshot")
+    target: TargetProgress | None = Field(None, description="null without a score or a target")
 
 
 class LeaderboardPage(BaseModel):
