@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
-from services.api import directory, routes
+from services.api import directory, routes, teams
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
@@ -58,6 +58,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    app.include_router(teams.router)
     install_openapi(app)
     return app
 

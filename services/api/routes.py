@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from services.api import repository
+from services.api import examples, repository
+from services.api.csv_export import csv_response, next_page_url, wants_csv
 from services.api.reading import leaderboard, rep_score
 from services.api.reading.ranks import RankPolicy
 from services.api.schemas import (
@@ -71,7 +72,10 @@ async def get_score(
     return RepScore(**found)
 
 
-@router.get("/reps/{rep_id}/history", response_model=RepHistory, responses=ERRORS, summary="Daily score points")
+@router.get("/reps/{rep_id}/history", response_model=RepHistory, summary="Daily score points",
+             responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"},
+                                                                "example": examples.HISTORY_CSV}}}},
+             description="`Accept: text/csv` answers the points as CSV rows (day, total, the four pillars, as_of).")
 async def get_history(
     request: Request,
     rep_id: RepIdPath,
@@ -101,6 +105,8 @@ async def get_history(
         at = end_of_day(row["day"], now)
         score = evaluate_snapshot(model, row, at)
         points.append(HistoryPoint(day=row["day"], total=score.total, pillars=Pillars(**score.pillars), as_of=at))
+    if wants_csv(request):
+        return csv_response([p.model_dump() for p in points])  # type: ignore[return-value]
     return RepHistory(rep_id=rep_id, model_version=current["model_version"], points=points)
 
 
@@ -108,9 +114,9 @@ LEADERBOARD_EXAMPLE = {
     "items": [
         {"rep_id": "rep-7", "name": "Ada Lovelace", "team": "emea-east", "industry": "software", "total": 71.3,
          "pillars": {"brand": 19.2, "people": 16.0, "insights": 17.6, "relationships": 18.5},
-         "as_of": "2026-11-26T09:00:00Z"},
+         "as_of": "2026-11-26T09:00:00Z", "ranks": examples.RANKS, "target": examples.TARGET_PROGRESS},
         {"rep_id": "rep-12", "name": "Alan Turing", "team": "emea-east", "industry": "software", "total": None,
-         "pillars": None, "as_of": None},
+         "pillars": None, "as_of": None, "ranks": None, "target": None},
     ],
     "next_cursor": "WzAsNzEuMywicmVwLTciXQ.3n2Yc0bq2m3Vb3bS0cB2ZA",
 }
@@ -120,7 +126,8 @@ LEADERBOARD_EXAMPLE = {
     "/reps",
     response_model=LeaderboardPage,
     responses={
-        200: {"content": {"application/json": {"example": LEADERBOARD_EXAMPLE}}},
+        200: {"content": {"application/json": {"example": LEADERBOARD_EXAMPLE},
+                          "text/csv": {"schema": {"type": "string"}, "example": examples.LEADERBOARD_CSV}}},
         400: {"description": "Invalid parameter: sort, cursor, limit, a total bound or a filter (problem+json, "
                              "`errors[0].pointer` names it)"},
         401: ERRORS[401],
@@ -131,7 +138,9 @@ LEADERBOARD_EXAMPLE = {
     "(total and pillars null), whatever the direction; `sort=rep_id` lists every rep in rep_id order. Ties are "
     "ordered by rep_id in the sort's direction. `min_total`/`max_total` leave out the reps without a score. "
     "`next_cursor` continues the same sort and filters; it is sealed, and refused (400) with other parameters, "
-    "for another tenant or altered.",
+    "for another tenant or altered. Items carry ranks (from the cohort counts the sink keeps, as of `ranks.as_of`) "
+    "and progress towards the team's (else the tenant's) target. `Accept: text/csv` answers the page's rows as CSV "
+    "(pillars and ranks flattened into columns; the next page in the `Link` header).",
 )
 async def list_reps(
     request: Request,
@@ -157,4 +166,6 @@ async def list_reps(
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,
                       errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None
+    if wants_csv(request):
+        return csv_response(page.items, next_url=next_page_url(request, page.next_cursor))  # type: ignore[return-value]
     return LeaderboardPage(items=page.items, next_cursor=page.next_cursor)

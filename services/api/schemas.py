@@ -152,3 +152,124 @@ class ModelFeed(BaseModel):
     type: str
     pillar: Literal["brand", "people", "insights", "relationships"]
     weight: float = Field(description="base weight times the platform multiplier")
+
+
+# --- teams, targets, uplift (issue 8) ---
+
+class Stat(BaseModel):
+    mean: float
+    median: float
+    p90: float = Field(description="90th percentile, interpolated linearly between the two nearest members")
+
+
+class PillarStats(BaseModel):
+    brand: Stat
+    people: Stat
+    insights: Stat
+    relationships: Stat
+
+
+class Bin(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int = Field(alias="from", description="lowest total of the bin (included)")
+    to: int = Field(description="highest total (excluded; 100 is in the last bin)")
+    reps: int
+
+
+class MilestoneShare(BaseModel):
+    score: float
+    by: date
+    reps: int = Field(description="members at or above the milestone's score now")
+    share: float = Field(description="reps / size, 0-1")
+
+
+class TeamSummary(BaseModel):
+    team: str
+    size: int = Field(description="directory reps of the team")
+    scored: int = Field(description="of which have a score (the others count as 0 in every figure)")
+    total: Stat
+    pillars: PillarStats
+    bins: list[Bin] = Field(description="members by total, in 10-point bins")
+    trend_per_day: float | None = Field(description="mean of the members' 28-day trends, points per day")
+    as_of: datetime = Field(description="when the sink derived these figures")
+    target: TargetProgress | None = Field(description="progress of the mean total; null without a target")
+    milestones: list[MilestoneShare] = Field(description="the target's milestones with the share of reps at or above each")
+
+
+class TeamPage(BaseModel):
+    items: list[TeamSummary]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last page")
+
+
+class PeriodOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+
+
+class TrendPoint(BaseModel):
+    day: date
+    size: int
+    mean: float
+    median: float
+    p90: float
+    pillars: dict[str, float] = Field(description="mean of each pillar")
+
+
+class Mover(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    rep_id: str
+    name: str | None
+    from_: float = Field(alias="from", description="total at the end of the day before the period")
+    to: float = Field(description="total at the end of the period (now, when it ends today or later)")
+    change: float
+
+
+class Movers(BaseModel):
+    period: PeriodOut
+    risers: list[Mover]
+    fallers: list[Mover]
+
+
+class TeamDetail(TeamSummary):
+    period: PeriodOut
+    trend: list[TrendPoint] = Field(description="one point per day the sink kept the team's figures")
+    movers: Movers
+
+
+class ScoreChange(BaseModel):
+    baseline: float = Field(description="team mean at the end of the baseline")
+    period: float = Field(description="team mean at the end of the period")
+    change: float
+
+
+class ActivityChange(BaseModel):
+    baseline: int
+    period: int
+    change: int
+    baseline_per_day: float
+    period_per_day: float
+    uplift_percent: float | None = Field(description="change of the daily rate, in % of the baseline's; null "
+                                         "when the baseline has none")
+
+
+class UpliftScore(BaseModel):
+    total: ScoreChange
+    pillars: dict[str, ScoreChange]
+
+
+class UpliftActivity(BaseModel):
+    pillars: dict[str, ActivityChange]
+    platforms: dict[str, ActivityChange]
+
+
+class Uplift(BaseModel):
+    team: str
+    size: int
+    baseline: PeriodOut
+    period: PeriodOut
+    score: UpliftScore
+    activity: UpliftActivity

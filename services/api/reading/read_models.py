@@ -3,14 +3,24 @@ over primary keys or one index. Every query is scoped to the caller's tenant."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import rep_explanations, rep_scores, rep_standings, reps, targets, team_daily, team_stats
+from shared.db.schema import (
+    rep_explanations,
+    rep_score_daily,
+    rep_scores,
+    rep_standings,
+    reps,
+    scored_events,
+    targets,
+    team_daily,
+    team_stats,
+)
 
 TENANT_TARGET = ""
 """The ``team`` of a tenant's own target: the directory never holds an empty team name."""
@@ -110,3 +120,45 @@ async def team_members(conn: AsyncConnection, tenant_id: str, name: str) -> list
     rows = await conn.execute(select(reps.c.rep_id, reps.c.name)
                               .where(reps.c.tenant_id == tenant_id, reps.c.team == name).order_by(reps.c.rep_id))
     return [dict(r) for r in rows.mappings()]
+
+
+async def snapshots_on(conn: AsyncConnection, tenant_id: str, rep_ids: list[str], day: date) -> dict[str, dict[str, Any]]:
+    """Each rep's last daily snapshot on or before ``day`` (rep_score_daily's primary key, newest first)."""
+    if not rep_ids:
+        return {}
+    d = rep_score_daily.c
+    rows = await conn.execute(
+        select(rep_score_daily).distinct(d.rep_id)
+        .where(d.tenant_id == tenant_id, d.rep_id.in_(rep_ids), d.day <= day)
+        .order_by(d.rep_id, d.day.desc())
+    )
+    return {r["rep_id"]: dict(r) for r in rows.mappings()}
+
+
+async def current_snapshots(conn: AsyncConnection, tenant_id: str, rep_ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not rep_ids:
+        return {}
+    rows = await conn.execute(select(rep_scores).where(rep_scores.c.tenant_id == tenant_id,
+                                                       rep_scores.c.rep_id.in_(rep_ids)))
+    return {r["rep_id"]: dict(r) for r in rows.mappings()}
+
+
+async def activity_counts(conn: AsyncConnection, tenant_id: str, rep_ids: list[str], model_version: str,
+                          start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    """(pillar, platform, events) of the reps' scored events with start <= event_time < end (the ledger's
+    (tenant_id, rep_id, event_time) index)."""
+    if not rep_ids:
+        return []
+    e = scored_events.c
+    rows = await conn.execute(
+        select(e.pillar, e.source, func.count())
+        .where(e.tenant_id == tenant_id, e.rep_id.in_(rep_ids), e.model_version == model_version,
+               e.event_time >= start, e.event_time < end)
+        .group_by(e.pillar, e.source)
+    )
+    return [(p, s, int(n)) for p, s, n in rows.all()]
+
+
+async def delete_target(conn: AsyncConnection, tenant_id: str, team: str) -> bool:
+    result = await conn.execute(targets.delete().where(targets.c.tenant_id == tenant_id, targets.c.team == team))
+    return bool(result.rowcount)

@@ -49,10 +49,10 @@ def projected_date(total: float, trend_per_day: float | None, score: float, toda
         return today
     if trend_per_day is None or not math.isfinite(trend_per_day) or trend_per_day <= 0:
         return None
-    days = math.ceil((score - total) / trend_per_day)
-    if days > MAX_PROJECTION_DAYS:
+    needed = (score - total) / trend_per_day  # may overflow to inf for a tiny trend
+    if not needed <= MAX_PROJECTION_DAYS:
         return None
-    return today + timedelta(days=days)
+    return today + timedelta(days=math.ceil(needed))
 
 
 def progress(milestones: Sequence[Milestone], total: float, trend_per_day: float | None, today: date) -> dict | None:
