@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
-from services.api import directory, routes
+from services.api import directory, routes, teams
 from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
@@ -61,6 +61,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    app.include_router(teams.router)
     install_dashboard(app)
     install_openapi(app)
     return app

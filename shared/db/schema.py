@@ -162,3 +162,68 @@ webhook_endpoints = Table(
     Column("previous_secret_sealed", LargeBinary, comment="the secret before the last rotation, encrypted"),
     Column("previous_secret_until", DateTime(timezone=True), comment="the previous secret is accepted until then"),
 )
+
+# --- read models (migration 0011): kept by the sink (services/scorer/sink/read_models.py), read by the api ---
+
+rep_standings = Table(
+    "rep_standings",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("total", Float, nullable=False, comment="the stored total the counts were taken for"),
+    Column("team_below", Integer, comment="team members scoring lower; null without a team"),
+    Column("team_size", Integer),
+    Column("tenant_below", Integer, nullable=False),
+    Column("tenant_size", Integer, nullable=False),
+    Column("industry_below", Integer, comment="other tenants' scored reps of the industry scoring lower"),
+    Column("industry_size", Integer),
+    Column("industry_tenants", Integer, comment="how many other tenants those reps belong to"),
+    Column("trend_per_day", Float, comment="least-squares slope of the daily totals of the last 28 days"),
+    Column("trend_days", Integer, nullable=False, server_default=text("0")),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+    comment="a scored rep's cohort counts (for its ranks) and recent trend, as of refreshed_at",
+)
+
+rep_explanations = Table(
+    "rep_explanations",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("model_version", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False, comment="rep_scores.seq the explanation was computed for"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("explanation", JSONB, nullable=False),
+)
+
+team_stats = Table(
+    "team_stats",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", Text, primary_key=True),
+    Column("size", Integer, nullable=False, comment="directory reps of the team"),
+    Column("scored", Integer, nullable=False, comment="of which have a score (the others count as 0)"),
+    Column("stats", JSONB, nullable=False, comment="{total|pillar: {mean, median, p90}}, bins"),
+    Column("totals", ARRAY(Float), nullable=False, comment="members' totals, ascending"),
+    Column("trend_per_day", Float, comment="mean of the members' trends (a member without one counts 0)"),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+)
+
+team_daily = Table(
+    "team_daily",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("stats", JSONB, nullable=False, comment="as team_stats.stats, at the day's last refresh"),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", Text, primary_key=True, comment="'' for the tenant's own target (no team is named '')"),
+    Column("milestones", JSONB, nullable=False, comment='[{"score": 70, "by": "2027-06-01"}, ...] by date'),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

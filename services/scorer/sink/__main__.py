@@ -22,11 +22,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
 from pydantic import ValidationError
 
-from services.scorer.sink import repository
+from services.scorer.sink import read_models, repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
 from services.scorer.sink.config import SinkSettings
 from services.scorer.sink.metrics import (
+    EXPLANATIONS,
     LEDGER_EXPIRED,
+    READ_MODEL_SECONDS,
     REFRESH_SECONDS,
     SINK_BATCH_SECONDS,
     SINK_LAG,
@@ -67,6 +69,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
              settings.group)
     refresher = asyncio.create_task(refresh_forever(settings, engine, stop))
     expirer = asyncio.create_task(expire_ledger_forever(settings, engine, stop))
+    maintainer = asyncio.create_task(maintain_read_models_forever(settings, engine, stop))
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=settings.batch_wait_ms, max_records=settings.batch_max)
@@ -83,6 +86,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
     finally:
         refresher.cancel()
         expirer.cancel()
+        maintainer.cancel()
         await consumer.stop()
         await producer.stop()
         await engine.dispose()
@@ -159,6 +163,36 @@ async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -
             log.warning("decay refresh failed (%s: %s)", type(exc).__name__, exc)
         try:
             await asyncio.wait_for(stop.wait(), settings.refresh_seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
+async def maintain_read_models(settings: SinkSettings, engine, model, now: datetime, *, trends: bool) -> None:  # type: ignore[no-untyped-def]
+    """One pass over the api's read models (services/scorer/sink/read_models.py), in two transactions."""
+    async with engine.begin() as conn:
+        await read_models.refresh_standings(conn, now, trends=trends)
+        await read_models.refresh_teams(conn, now)
+    async with engine.begin() as conn:
+        EXPLANATIONS.inc(await read_models.refresh_explanations(
+            conn, model, now, limit=settings.explanations_per_pass,
+            max_age=timedelta(seconds=settings.explanation_max_age_seconds)))
+
+
+async def maintain_read_models_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    """Keep the read models up to date: a pass every ``read_model_seconds``, trends every ``trend_seconds``."""
+    model, last_trends = settings.scoring_model(), None
+    while not stop.is_set():
+        started = time.perf_counter()
+        trends = last_trends is None or started - last_trends >= settings.trend_seconds
+        try:
+            await maintain_read_models(settings, engine, model, datetime.now(UTC), trends=trends)
+            if trends:
+                last_trends = started
+            READ_MODEL_SECONDS.observe(time.perf_counter() - started)
+        except Exception as exc:  # noqa: BLE001 - transient: tried again at the next pass
+            log.warning("read model pass failed (%s: %s)", type(exc).__name__, exc)
+        try:
+            await asyncio.wait_for(stop.wait(), settings.read_model_seconds)
         except asyncio.TimeoutError:
             pass
 
