@@ -11,6 +11,7 @@ from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
 from services.api import directory, routes
+from services.api import validation
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
@@ -58,6 +59,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    app.include_router(validation.router)
     install_openapi(app)
     return app
 
