@@ -11,7 +11,7 @@ from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
 from services.api import directory, routes
-from services.api import validation
+from services.api import brands, share_of_voice, validation
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
@@ -60,6 +60,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(directory.router)
     app.include_router(validation.router)
+    app.include_router(brands.router)
+    app.include_router(share_of_voice.router)
     install_openapi(app)
     return app
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -77,3 +78,62 @@ async def activity_counts(conn: AsyncConnection, tenant_id: str, model_version: 
         counts[r.pillar] = counts.get(r.pillar, 0) + r.events
         counts["total"] += r.events
     return out
+
+
+async def get_brands(conn: AsyncConnection, tenant_id: str) -> dict[str, Any] | None:
+    row = (await conn.execute(text("SELECT own, competitors, updated_at FROM tenant_brands WHERE tenant_id = :t"),
+                              {"t": tenant_id})).first()
+    return None if row is None else {"own": row.own, "competitors": list(row.competitors), "updated_at": row.updated_at}
+
+
+_PUT_BRANDS = text("""
+INSERT INTO tenant_brands (tenant_id, own, competitors) VALUES (:t, :own, CAST(:competitors AS jsonb))
+ON CONFLICT (tenant_id) DO UPDATE SET own = excluded.own, competitors = excluded.competitors, updated_at = now()
+RETURNING (xmax = 0) AS created
+""")
+
+
+async def put_brands(conn: AsyncConnection, tenant_id: str, own: str, competitors: list[str]) -> bool:
+    """Declare the tenant's brands; True when it had none before."""
+    row = (await conn.execute(_PUT_BRANDS, {"t": tenant_id, "own": own,
+                                            "competitors": orjson.dumps(competitors).decode()})).one()
+    return bool(row.created)
+
+
+_MENTIONS = text("""
+SELECT lower(brand) AS brand, source AS platform, (event_time AT TIME ZONE 'UTC')::date AS day,
+       count(*) AS mentions, sum(reach) AS reach, sum(sentiment) AS sentiment_sum, count(sentiment) AS rated
+FROM brand_mentions
+WHERE tenant_id = :t AND event_time >= :start AND event_time < :end
+GROUP BY 1, 2, 3
+""")
+
+
+async def mention_counts(conn: AsyncConnection, tenant_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Mentions per (lower-cased brand, platform, UTC day) with time in [start, end)."""
+    rows = await conn.execute(_MENTIONS, {"t": tenant_id, "start": start, "end": end})
+    return [dict(r._mapping) for r in rows]
+
+
+def _amplified(team: bool, select: str, group: str) -> Any:
+    join = "JOIN reps r ON r.tenant_id = e.tenant_id AND r.rep_id = e.rep_id AND r.team = :team" if team else ""
+    return text(f"""
+SELECT {select}
+FROM scored_events e {join}
+WHERE e.tenant_id = :t AND e.type = 'content.amplified' AND e.model_version = :model_version
+  AND e.event_time >= :start AND e.event_time < :end
+{group}
+""")
+
+
+async def amplifications(conn: AsyncConnection, tenant_id: str, model_version: str, start: datetime, end: datetime,
+                         team: str | None) -> tuple[list[dict[str, Any]], int]:
+    """Reps' content.amplified events from the ledger per (platform, UTC day): how many and the sum of their
+    quality (the model's reach weighting), and how many reps were amplified; only ``team``'s reps when given."""
+    params = {"t": tenant_id, "model_version": model_version, "start": start, "end": end, "team": team}
+    rows = await conn.execute(_amplified(
+        team is not None,
+        "e.source AS platform, (e.event_time AT TIME ZONE 'UTC')::date AS day, count(*) AS amplifications, "
+        "sum(e.quality) AS reach_weighted", "GROUP BY 1, 2"), params)
+    reps = (await conn.execute(_amplified(team is not None, "count(DISTINCT e.rep_id)", ""), params)).scalar_one()
+    return [dict(r._mapping) for r in rows], int(reps)
