@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
@@ -89,4 +90,59 @@ async def test_bad_outcome_data_past_ingest_is_a_dead_letter_with_its_reason(sta
         if listed or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.5)
+    assert [d["reason"] for d in listed] == ["deal.won /data/amount: is required"]
+
+
+OPPORTUNITY = """<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+   <OrganizationId>{org}</OrganizationId>
+   <ActionId>04ko0000000xxxxxxx</ActionId>
+   {notifications}
+  </notifications>
+ </soapenv:Body>
+</soapenv:Envelope>"""
+NOTIFICATION = """<Notification>
+    <Id>{notification}</Id>
+    <sObject xsi:type="sf:Opportunity" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+     <sf:Id>{record}</sf:Id>
+     <sf:OwnerId>{owner}</sf:OwnerId>
+     <sf:StageName>Closed Won</sf:StageName>
+     <sf:IsClosed>true</sf:IsClosed>
+     <sf:IsWon>true</sf:IsWon>
+     {amount}
+     <sf:LastModifiedDate>{modified}</sf:LastModifiedDate>
+    </sObject>
+   </Notification>"""
+
+
+async def test_a_salesforce_deal_won_is_stored_for_its_rep_and_one_without_amount_is_a_dead_letter(  # type: ignore[no-untyped-def]
+        stack, ingest, api, tenant) -> None:
+    from tests.e2e.test_webhooks import add_endpoint, claim
+
+    org, owner = "00Do0000000abcdEAA", f"005o{uuid.uuid4().hex[:14]}"
+    url = add_endpoint(stack, tenant, "salesforce", org)
+    await claim(api, tenant, "sf-closer", salesforce=owner)
+    modified = (datetime.now(UTC) - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    notes = "".join(NOTIFICATION.format(notification=f"04l{uuid.uuid4().hex[:15]}", record=record, owner=owner,
+                                        amount=amount, modified=modified)
+                    for record, amount in (("006o0000000aaaaaaa", "<sf:Amount>25000.0</sf:Amount>"),
+                                           ("006o0000000bbbbbbb", "")))
+    answer = await ingest.post(url, content=OPPORTUNITY.format(org=org, notifications=notes).encode(),
+                               headers={"content-type": "text/xml; charset=utf-8", "SOAPAction": '""'})
+    assert answer.status_code == 200 and b"<Ack>true</Ack>" in answer.content, answer.text
+    engine = make_engine(stack.database_url, application_name="test-outcomes-sf", pool_size=1)
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:
+            outcomes, _ = await _rows(engine, tenant["tenant_id"])
+            listed = [json.loads(line) for line in
+                      stack.cli("deadletter", "list", "--tenant", tenant["tenant_id"]).splitlines()]
+            if (outcomes and listed) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+    assert outcomes == [("sf-closer", "deal.won", 25000.0, None, None, None)]
     assert [d["reason"] for d in listed] == ["deal.won /data/amount: is required"]
