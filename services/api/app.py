@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
-from services.api import directory, routes, teams
+from services.api import brands, directory, routes, share_of_voice, teams, validation
 from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
@@ -62,6 +62,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(directory.router)
     app.include_router(teams.router)
+    app.include_router(validation.router)
+    app.include_router(brands.router)
+    app.include_router(share_of_voice.router)
     install_dashboard(app)
     install_openapi(app)
     return app

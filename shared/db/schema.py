@@ -227,3 +227,52 @@ targets = Table(
     Column("milestones", JSONB, nullable=False, comment='[{"score": 70, "by": "2027-06-01"}, ...] by date'),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+
+# CRM outcomes, brand mentions and declared brands (migration 0013): stored for validation and share of voice
+
+crm_outcomes = Table(
+    "crm_outcomes",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("rep_id", Text, nullable=False),
+    Column("type", Text, nullable=False, comment="opportunity.created, deal.won, deal.lost or quota.set"),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("amount", Float),
+    Column("currency", Text),
+    Column("period_start", Date, comment="quota.set: first day of data.period"),
+    Column("period_end", Date, comment="quota.set: last day of data.period (included)"),
+    Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_crm_outcomes_tenant_id_type_event_time", "tenant_id", "type", "event_time"),
+    Index("ix_crm_outcomes_tenant_id_rep_id", "tenant_id", "rep_id"),
+    comment="CRM outcomes, once each by (tenant, source, event id), for validation against quota attainment",
+)
+
+brand_mentions = Table(
+    "brand_mentions",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("rep_id", Text, nullable=False, comment="the event's subject (a rep or the listening account)"),
+    Column("brand", Text, nullable=False, comment="as sent; matched to declared brands case-insensitively"),
+    Column("reach", Float, nullable=False),
+    Column("sentiment", Float, comment="-1 (negative) to 1 (positive), when sent"),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_brand_mentions_tenant_id_event_time", "tenant_id", "event_time"),
+    Index("ix_brand_mentions_tenant_id_rep_id", "tenant_id", "rep_id"),
+    comment="mention.received events, once each by (tenant, source, event id), for share of voice",
+)
+
+tenant_brands = Table(
+    "tenant_brands",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("own", Text, nullable=False),
+    Column("competitors", JSONB, nullable=False, server_default="[]"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="the tenant's own brand and its declared competitors (PUT /v1/brands)",
+)

@@ -1,4 +1,4 @@
-"""python -m services.scorer.sink: consume the scorer's snapshots and ledger records, write Postgres in batches.
+"""python -m services.scorer.sink: consume snapshots, ledger records, outcomes and mentions; write Postgres in batches.
 
 Error policy:
 - poison (an undecodable record, one for an unknown tenant, an identity status of the wrong shape): to the
@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
 from pydantic import ValidationError
 
-from services.scorer.sink import read_models, repository
+from services.scorer.sink import outcome_repository, read_models, repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
 from services.scorer.sink.config import SinkSettings
 from services.scorer.sink.metrics import (
@@ -54,6 +54,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
         topics.SCORES,
         topics.LEDGER,
         topics.IDENTITY_STATUS,
+        topics.OUTCOMES,
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=settings.group,
         enable_auto_commit=False,
@@ -65,8 +66,8 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
-    log.info("sink consuming %s, %s, %s as group %s", topics.SCORES, topics.LEDGER, topics.IDENTITY_STATUS,
-             settings.group)
+    log.info("sink consuming %s, %s, %s, %s as group %s", topics.SCORES, topics.LEDGER, topics.IDENTITY_STATUS,
+             topics.OUTCOMES, settings.group)
     refresher = asyncio.create_task(refresh_forever(settings, engine, stop))
     expirer = asyncio.create_task(expire_ledger_forever(settings, engine, stop))
     maintainer = asyncio.create_task(maintain_read_models_forever(settings, engine, stop))
@@ -124,9 +125,14 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
         ledger = [b for _, b in decoded.ledger if b.tenant_id in known]
         poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded.snapshots if s.tenant_id not in known]
         poison += [(r, f"unknown tenant {b.tenant_id}") for r, b in decoded.ledger if b.tenant_id not in known]
+        stored = [e for _, e in decoded.stored if e.tenant_id in known]
+        poison += [(r, f"unknown tenant {e.tenant_id}") for r, e in decoded.stored if e.tenant_id not in known]
         SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(snapshots)))
         SINK_ROWS.labels("rep_score_daily").inc(await repository.upsert_daily(conn, newest_per_rep_day(snapshots)))
         SINK_ROWS.labels("scored_events").inc(await repository.insert_ledger(conn, ledger))
+        outcomes, mentions = await outcome_repository.insert_stored(conn, stored)
+        SINK_ROWS.labels("crm_outcomes").inc(outcomes)
+        SINK_ROWS.labels("brand_mentions").inc(mentions)
     for record, reason in poison:
         log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
         await producer.send_and_wait(
