@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
-from services.api import directory, routes
+from services.api import directory, erasure_routes, routes
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
@@ -24,7 +24,7 @@ log = logging.getLogger("ssi.api")
 def create_app(settings: ApiSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-api")
     model = settings.scoring_model()
-    producer = Producer(settings.kafka_bootstrap, timeout=10.0)
+    producer = Producer(settings.kafka_bootstrap, timeout=10.0, security=settings.kafka_security())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,6 +58,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    app.include_router(erasure_routes.router)
     install_openapi(app)
     return app
 

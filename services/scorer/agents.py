@@ -29,6 +29,7 @@ from faust.types import Message
 from pydantic import ValidationError
 
 from services.scorer import batch_consumer, dedup
+from services.scorer.erasures import Fate, Registry, fate
 from services.scorer.config import ScorerSettings
 from services.scorer.metrics import (
     BATCH_RECORDS,
@@ -37,6 +38,7 @@ from services.scorer.metrics import (
     DEDUP_KEYS,
     DEDUP_PRUNED,
     EVENTS,
+    ERASED_RECORDS_DROPPED,
     IDLE_DROPPED,
     PROCESSING_SECONDS,
     RECEIVED_TO_SCORED_SECONDS,
@@ -44,6 +46,7 @@ from services.scorer.metrics import (
 )
 from services.scorer.processing import Verdict, decide
 from shared import topics
+from shared.db.engine import make_engine
 from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
 from shared.scores import encode
@@ -83,9 +86,12 @@ class Pipeline:
     """Records handled since start (for the tests' fault injection)."""
     sweep: list[bytes] = field(default_factory=list)
     """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
+    erasures: Registry | None = None
+    """The registry of erased reps (services.scorer.erasures), read before every batch."""
 
-    async def dead_letter(self, message: Message, reason: str, outcome: str) -> None:
-        """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome."""
+    async def dead_letter(self, message: Message, reason: str, outcome: str, *, keep_value: bool = True) -> None:
+        """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome.
+        ``keep_value=False`` leaves the payload out (an erased rep's event: nothing about it is stored)."""
         EVENTS.labels(outcome).inc()
         log.warning("dead letter %s: %s", coordinates(message.topic, message.partition, message.offset), reason)
         await self.dead_letters.send(
@@ -97,13 +103,62 @@ class Pipeline:
                 partition=message.partition,
                 offset=message.offset,
                 key=message.key,
-                value=message.value,
+                value=message.value if keep_value else None,
             ),
         )
+
+    def _active_partitions(self) -> set[int]:
+        return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
+
+    def forget_rep(self, key: bytes, active: set[int], *, dedup_records: bool) -> int:
+        """Drop an erased rep's state (and, with ``dedup_records``, its dedup records: a scan of the dedup
+        table, done once per registry change) with changelog tombstones, in partitions this worker owns.
+        Returns the table records dropped."""
+        dropped = 0
+        raw = self.states.data.get(key)
+        if raw:
+            try:
+                _, partition = peek(raw)
+            except (ValueError, struct.error):
+                partition = -1
+            if partition in active:
+                delete(self.states, partition, key)
+                dropped += 1
+        if dedup_records:
+            prefix = key + b"|"
+            for seen_key in [k for k in self.seen.data.keys() if k.startswith(prefix)]:
+                value = self.seen.data.get(seen_key)
+                try:
+                    _, partition, entries = dedup.decode(value)
+                except (struct.error, TypeError):
+                    continue
+                if partition not in active:
+                    continue
+                for id_digest, offset in entries:
+                    if self.seen_index.first.get(id_digest) == offset:
+                        del self.seen_index.first[id_digest]
+                delete(self.seen, partition, seen_key)
+                dropped += 1
+        if dropped:
+            ERASED_RECORDS_DROPPED.inc(dropped)
+        return dropped
+
+    def forget_erased(self, active: set[int]) -> int:
+        """The erased reps' states still held in owned partitions (after a rebalance), dropped: O(erased reps)."""
+        if self.erasures is None:
+            return 0
+        return sum(self.forget_rep(key, active, dedup_records=False) for key in self.erasures.erased_keys())
 
     async def handle(self, messages: list[Message]) -> None:
         """Score one fetched batch of activity records (any partitions, offset order within each)."""
         started = time.perf_counter()
+        registry = self.erasures
+        if registry is not None:
+            changed = await registry.refresh()
+            if changed:  # erased or unerased: whatever state the rep had came from before its erasure
+                active = self._active_partitions()
+                for key in changed:
+                    self.forget_rep(key, active, dedup_records=True)
         now = datetime.now(UTC)
         groups: dict[bytes, list[tuple[Message, ActivityEnvelope]]] = {}
         for message in messages:
@@ -114,6 +169,16 @@ class Pipeline:
                 await self.dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
                 continue
             key = topics.rep_key(envelope.tenant_id, envelope.event.subject).encode()
+            if registry is not None and registry.entries:
+                entry = registry.get(key)
+                verdict = fate(entry, envelope.received_at)
+                if verdict is Fate.SKIP:
+                    EVENTS.labels("erased_skipped").inc()
+                    continue
+                if verdict is Fate.DEAD_LETTER:
+                    self.forget_rep(key, {message.partition}, dedup_records=False)
+                    await self.dead_letter(message, "erased", "erased", keep_value=False)
+                    continue
             group = groups.get(key)
             if group is None:
                 groups[key] = [(message, envelope)]
@@ -239,6 +304,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+        erasures=Registry(make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)),
     )
 
     @pipeline.seen.on_recover
@@ -257,6 +323,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
             return
         active = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
         pipeline.sweep_idle(active, time.time())
+        pipeline.forget_erased(active)
 
     @app.timer(interval=5.0)
     async def report_lag() -> None:

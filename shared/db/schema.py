@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -161,4 +162,21 @@ webhook_endpoints = Table(
     Column("disabled_at", DateTime(timezone=True)),
     Column("previous_secret_sealed", LargeBinary, comment="the secret before the last rotation, encrypted"),
     Column("previous_secret_until", DateTime(timezone=True), comment="the previous secret is accepted until then"),
+)
+
+erased_reps_change_seq = Sequence("erased_reps_change_seq", metadata=metadata)
+
+erased_reps = Table(
+    "erased_reps",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("erased", Boolean, nullable=False, comment="true while the erasure stands (ssi rep unerase clears it)"),
+    Column("erased_at", DateTime(timezone=True), nullable=False,
+           comment="events received before this are never scored again, even after unerase"),
+    Column("identities", JSONB, nullable=False, server_default="{}", comment="the rep's platform identities"),
+    Column("change_id", BigInteger, erased_reps_change_seq, nullable=False,
+           server_default=erased_reps_change_seq.next_value(), comment="moves on every change (the scorer's cursor)"),
+    Index("ix_erased_reps_change_id", "change_id", unique=True),
+    comment="reps erased (GDPR art. 17): consulted by every scorer version, the sink and every replay",
 )
