@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from services.scorer import batch_consumer, dedup
 from services.scorer.erasures import Fate, Registry, fate
+from services.scorer.quotas import REFUSALS, HourlyLimit, Quotas, TenantCounts
 from services.scorer.config import ScorerSettings
 from services.scorer.metrics import (
     BATCH_RECORDS,
@@ -87,12 +88,19 @@ class Pipeline:
     sweep: list[bytes] = field(default_factory=list)
     """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
     erasures: Registry | None = None
+    quotas: Quotas | None = None
+    """Per-tenant quotas (services.scorer.quotas)."""
     """The registry of erased reps (services.scorer.erasures), read before every batch."""
 
     async def dead_letter(self, message: Message, reason: str, outcome: str, *, keep_value: bool = True) -> None:
         """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome.
         ``keep_value=False`` leaves the payload out (an erased rep's event: nothing about it is stored)."""
         EVENTS.labels(outcome).inc()
+        if self.quotas is not None and not self.quotas.dead_letters.take(
+            (message.key or b"").split(b"|", 1)[0].decode("utf-8", "replace"), time.time()
+        ):
+            REFUSALS.labels("dead_letters").inc()  # past the tenant's dead letters per hour: dropped, counted
+            return
         log.warning("dead letter %s: %s", coordinates(message.topic, message.partition, message.offset), reason)
         await self.dead_letters.send(
             key=message.key,
@@ -106,6 +114,19 @@ class Pipeline:
                 value=message.value if keep_value else None,
             ),
         )
+
+    async def _admit_rep(self, key: bytes, items: list[tuple[Message, ActivityEnvelope]]) -> bool:
+        """A rep without state is a new rep: within the tenant's rep quota, or its events are dead-lettered."""
+        assert self.quotas is not None
+        tenant_id = topics.split_rep_key(key.decode())[0]
+        if self.quotas.counts.admit_rep(tenant_id):
+            return True
+        REFUSALS.labels("reps").inc(len(items))
+        reason = (f"rep quota: the tenant has {self.quotas.counts.max_reps} reps (SSI_QUOTA_REPS_PER_TENANT); "
+                  "replay after raising it or erasing reps")
+        for message, _ in items:
+            await self.dead_letter(message, reason, "quota_reps")
+        return False
 
     def _active_partitions(self) -> set[int]:
         return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
@@ -159,6 +180,8 @@ class Pipeline:
                 active = self._active_partitions()
                 for key in changed:
                     self.forget_rep(key, active, dedup_records=True)
+        if self.quotas is not None:
+            await self.quotas.refresh_if_due()
         now = datetime.now(UTC)
         groups: dict[bytes, list[tuple[Message, ActivityEnvelope]]] = {}
         for message in messages:
@@ -187,6 +210,8 @@ class Pipeline:
         verdicts: Counter[str] = Counter()
         kill_at = self.settings.test_kill_at_record
         for key, items in groups.items():
+            if self.quotas is not None and key not in self.states.data and not await self._admit_rep(key, items):
+                continue
             await self._score_rep(key, items, now, verdicts)
             self.handled += len(items)
             if kill_at is not None and self.handled >= kill_at:  # tests only (refused in production)
@@ -304,7 +329,14 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
-        erasures=Registry(make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)),
+    )
+    engine = make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)
+    pipeline.erasures = Registry(engine)
+    pipeline.quotas = Quotas(
+        engine=engine,
+        counts=TenantCounts(max_reps=settings.quota_reps, max_parked_identities=settings.quota_parked_identities),
+        dead_letters=HourlyLimit(settings.quota_dead_letters_per_hour),
+        refresh_seconds=settings.quota_refresh_seconds,
     )
 
     @pipeline.seen.on_recover
