@@ -17,6 +17,7 @@ from shared.http.auth import TenantId
 from shared.http.bodies import read_capped_body
 from shared.kafka_producer import KafkaUnavailable, Record
 from shared.http.problems import Problem
+from shared.db.erasure import is_erased
 from shared.db.quotas import directory_reps
 
 router = APIRouter(prefix="/v1")
@@ -43,6 +44,7 @@ def identity_records(tenant_id: str, rep_id: str, old: dict[str, str], new: dict
         201: {"description": "Created", "model": Rep},
         403: {"description": "The tenant's rep quota is full (a new rep only)"},
         409: {"description": "An identity is claimed by another rep"},
+        410: {"description": "The rep was erased (DELETE /v1/reps/{rep_id}); `ssi rep unerase` frees the id"},
         413: {"description": "Body larger than SSI_API_MAX_BODY_BYTES"},
         415: {"description": "The body is not application/json"},
         503: {"description": "Kafka away"},
@@ -63,6 +65,9 @@ async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenan
                 raise Problem(409, "Identity claimed", f"{platform} identity {identity!r} belongs to rep {holder!r}")
         before = await repository.get_rep(conn, tenant_id, rep_id)
         if before is None:
+            if await is_erased(conn, tenant_id, rep_id):
+                raise Problem(410, "Rep erased", f"rep {rep_id!r} was erased; only an operator can free the id "
+                              "(ssi rep unerase TENANT REP)")
             check_rep_quota(request, await directory_reps(conn, tenant_id))
         created = await repository.put_rep(conn, tenant_id, rep_id, fields)
         row = await repository.get_rep(conn, tenant_id, rep_id)

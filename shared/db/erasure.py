@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, text, tuple_
+from sqlalchemy import Table, bindparam, func, select, text, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -124,16 +125,24 @@ async def lock_for_writes(conn: AsyncConnection) -> None:
 
 
 async def entries_for(conn: AsyncConnection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Entry]:
-    """The registry rows of these (tenant_id, rep_id) pairs (one statement)."""
-    pairs = sorted(set(keys))
+    """The registry rows among these (tenant_id, rep_id) pairs: one statement with one parameter (the batch's
+    tenants, whose erasures are few), filtered here."""
+    pairs = set(keys)
     if not pairs:
         return {}
     e = erased_reps.c
     rows = await conn.execute(
-        select(e.tenant_id, e.rep_id, e.erased, e.erased_at, e.change_id).where(
-            e.tenant_id.in_({t for t, _ in pairs}), tuple_(e.tenant_id, e.rep_id).in_(pairs))
-    )
-    return {(str(t), r): Entry(str(t), r, bool(er), at, int(c)) for t, r, er, at, c in rows}
+        select(e.tenant_id, e.rep_id, e.erased, e.erased_at, e.change_id)
+        .where(e.tenant_id == func.any(bindparam("tenants", type_=ARRAY(UUID(as_uuid=False)))))
+        , {"tenants": sorted({t for t, _ in pairs})})
+    found = {(str(t), r): Entry(str(t), r, bool(er), at, int(c)) for t, r, er, at, c in rows}
+    return {k: v for k, v in found.items() if k in pairs}
+
+
+async def is_erased(conn: AsyncConnection, tenant_id: str, rep_id: str) -> bool:
+    e = erased_reps.c
+    return bool((await conn.execute(select(e.erased).where(e.tenant_id == tenant_id, e.rep_id == rep_id)))
+                .scalar_one_or_none())
 
 
 def suppressed(entry: Entry | None, produced_at: datetime) -> bool:

@@ -93,6 +93,7 @@ rep_score_daily = Table(
     Column("rep_id", Text, primary_key=True),
     Column("day", Date, primary_key=True, comment="UTC day of the snapshot"),
     *_score_columns(),
+    Index("ix_rep_score_daily_day", "day"),  # the retention's delete (migration 0010)
 )
 
 reps = Table(

@@ -115,6 +115,8 @@ async def test_an_erased_rep_leaves_everything_and_no_replay_brings_it_back(stac
     assert [item["rep_id"] for item in board] == [kept]
     empty = {t.name: 0 for t in REP_TABLES} | {"unclaimed_identities": 0, "registry_erased": 1}
     assert await rows_of(stack.database_url, tid, gone) == empty
+    recreated = await api.put(f"/v1/reps/{gone}", json={"name": "Again"}, headers=bearer(key))
+    assert recreated.status_code == 410 and "ssi rep unerase" in recreated.json()["detail"]
 
     # a later event: accepted (the sender must not retry), dead-lettered `erased` without its payload
     await send(cloud_event(gone, "post.published"), cloud_event(kept, "comment.posted"))

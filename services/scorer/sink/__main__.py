@@ -26,6 +26,7 @@ from services.scorer.sink import repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
 from services.scorer.sink.config import SinkSettings
 from services.scorer.sink.metrics import (
+    HISTORY_EXPIRED,
     LEDGER_EXPIRED,
     REFRESH_SECONDS,
     SINK_BATCH_SECONDS,
@@ -193,6 +194,20 @@ async def expire_ledger(settings: SinkSettings, engine, now: datetime) -> int:  
         await asyncio.sleep(0)  # let the write path run between batches
 
 
+async def expire_history(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
+    """The daily history's growth bound: rows of days older than the retention, in batches as the ledger's."""
+    cutoff = (now - timedelta(days=settings.history_retention_days)).date()
+    deleted = 0
+    while True:
+        async with engine.begin() as conn:
+            count = await repository.delete_expired_history(conn, cutoff, settings.ledger_expiry_batch)
+        deleted += count
+        HISTORY_EXPIRED.inc(count)
+        if count < settings.ledger_expiry_batch:
+            return deleted
+        await asyncio.sleep(0)
+
+
 async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
     """The ledger's growth bound, off the write path: at start, then every ``ledger_expiry_seconds``."""
     while not stop.is_set():
@@ -200,6 +215,9 @@ async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Ev
             deleted = await expire_ledger(settings, engine, datetime.now(UTC))
             if deleted:
                 log.info("deleted %d ledger rows older than %d days", deleted, settings.ledger_retention_days)
+            deleted = await expire_history(settings, engine, datetime.now(UTC))
+            if deleted:
+                log.info("deleted %d daily history rows older than %d days", deleted, settings.history_retention_days)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
             log.warning("ledger expiry failed (%s: %s)", type(exc).__name__, exc)
         try:

@@ -19,3 +19,6 @@ SINK_RETRIES = Counter("ssi_sink_retries_total", "Batches retried after a transi
 LEDGER_EXPIRED = Counter(
     "ssi_sink_ledger_rows_expired_total", "Ledger rows (scored_events) deleted for being older than the retention."
 )
+HISTORY_EXPIRED = Counter(
+    "ssi_sink_history_rows_expired_total", "Daily history rows (rep_score_daily) deleted for being older than the retention."
+)

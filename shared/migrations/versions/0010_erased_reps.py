@@ -1,4 +1,4 @@
-"""erased reps: the permanent registry of reps erased under GDPR article 17
+"""erased reps: the permanent registry of reps erased under GDPR article 17; an index for the daily history's retention
 
 One row per (tenant, rep) ever erased. ``erased`` is true while the erasure stands (``ssi rep unerase``
 clears it); ``erased_at`` stays: events received before it are never scored again, whatever replays them.
@@ -36,9 +36,12 @@ def upgrade() -> None:
         comment="reps erased (GDPR art. 17): consulted by every scorer version, the sink and every replay",
     )
     op.create_index('ix_erased_reps_change_id', 'erased_reps', ['change_id'], unique=True)
+    # the daily history's retention deletes by day (services/scorer/sink, SSI_SINK_HISTORY_RETENTION_DAYS)
+    op.create_index('ix_rep_score_daily_day', 'rep_score_daily', ['day'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_rep_score_daily_day', table_name='rep_score_daily')
     op.drop_index('ix_erased_reps_change_id', table_name='erased_reps')
     op.drop_table('erased_reps')
     op.execute("DROP SEQUENCE erased_reps_change_seq")
