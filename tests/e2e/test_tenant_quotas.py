@@ -69,3 +69,44 @@ async def test_the_scorer_dead_letters_reps_past_the_quota_and_drops_dead_letter
         stack.stop_service("scorer")
         stack.start_service("scorer")
         stack.wait_ready("scorer", 180)
+
+
+async def test_the_scorer_dead_letters_events_of_identities_past_the_parked_quota(stack, ingest, api, tenant) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import uuid
+
+    from tests.e2e.test_webhooks import add_endpoint, hmac_b64, now_ms, wait_for_unclaimed
+
+    secret = "x-consumer-secret"
+    url = add_endpoint(stack, tenant, "x", secret)
+
+    async def like(account: str) -> None:
+        body = json.dumps({"for_user_id": account, "favorite_events": [{
+            "id": uuid.uuid4().hex, "created_at": "Mon Mar 26 16:33:26 +0000 2018", "timestamp_ms": now_ms() - 5000,
+            "favorited_status": {"id_str": "42", "user": {"id_str": account}},
+            "user": {"id_str": "777", "followers_count": 12000}}]}).encode()
+        headers = {"x-twitter-webhooks-signature": "sha256=" + hmac_b64(secret.encode(), body),
+                   "content-type": "application/json"}
+        assert (await ingest.post(url, content=body, headers=headers)).status_code == 200
+
+    first, second = (str(uuid.uuid4().int % 10**18) for _ in range(2))
+    stack.stop_service("scorer")
+    stack.start_service("scorer", {"SSI_QUOTA_PARKED_IDENTITIES_PER_TENANT": "1"})
+    try:
+        stack.wait_ready("scorer", 180)
+        before = await metric(stack.scorer_port, "ssi_scorer_quota_refusals_total", 'kind="parked_identities"')
+        await like(first)
+        await wait_for_unclaimed(api, tenant, lambda ids: [(i["identity"], i["parked_events"]) for i in ids] == [(first, 1)])
+        await like(second)  # a second unclaimed identity: past the quota
+        await like(first)  # one more event for the identity already parked: still parked
+        await wait_for_unclaimed(api, tenant, lambda ids: [(i["identity"], i["parked_events"]) for i in ids] == [(first, 2)])
+        deadline = time.monotonic() + 120
+        while not await list_dead_letters(stack.kafka_bootstrap, tenant["tenant_id"], "parked identity quota", 10):
+            assert time.monotonic() < deadline, "the event past the parked quota was never dead-lettered"
+            await asyncio.sleep(0.5)
+        after = await metric(stack.scorer_port, "ssi_scorer_quota_refusals_total", 'kind="parked_identities"')
+        assert after - before == 1
+    finally:
+        stack.stop_service("scorer")
+        stack.start_service("scorer")
+        stack.wait_ready("scorer", 180)
