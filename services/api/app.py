@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
-from services.api import brands, directory, routes, share_of_voice, teams, validation
+from services.api import brands, directory, erasure_routes, routes, share_of_voice, teams, validation
 from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
@@ -26,7 +26,7 @@ log = logging.getLogger("ssi.api")
 def create_app(settings: ApiSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-api")
     model = settings.scoring_model()
-    producer = Producer(settings.kafka_bootstrap, timeout=10.0)
+    producer = Producer(settings.kafka_bootstrap, timeout=10.0, security=settings.kafka_security())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +65,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.include_router(validation.router)
     app.include_router(brands.router)
     app.include_router(share_of_voice.router)
+    app.include_router(erasure_routes.router)
     install_dashboard(app)
     install_openapi(app)
     return app

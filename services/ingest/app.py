@@ -24,7 +24,8 @@ log = logging.getLogger("ssi.ingest")
 
 def create_app(settings: IngestSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-ingest")
-    producer = Producer(settings.kafka_bootstrap, settings.produce_timeout_seconds, linger_ms=settings.kafka_linger_ms)
+    producer = Producer(settings.kafka_bootstrap, settings.produce_timeout_seconds, linger_ms=settings.kafka_linger_ms,
+                        security=settings.kafka_security())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -92,6 +93,7 @@ rep_score_daily = Table(
     Column("rep_id", Text, primary_key=True),
     Column("day", Date, primary_key=True, comment="UTC day of the snapshot"),
     *_score_columns(),
+    Index("ix_rep_score_daily_day", "day"),  # the retention's delete (migration 0010)
 )
 
 reps = Table(
@@ -275,4 +277,22 @@ tenant_brands = Table(
     Column("competitors", JSONB, nullable=False, server_default="[]"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     comment="the tenant's own brand and its declared competitors (PUT /v1/brands)",
+)
+
+
+erased_reps_change_seq = Sequence("erased_reps_change_seq", metadata=metadata)
+
+erased_reps = Table(
+    "erased_reps",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("erased", Boolean, nullable=False, comment="true while the erasure stands (ssi rep unerase clears it)"),
+    Column("erased_at", DateTime(timezone=True), nullable=False,
+           comment="events received before this are never scored again, even after unerase"),
+    Column("identities", JSONB, nullable=False, server_default="{}", comment="the rep's platform identities"),
+    Column("change_id", BigInteger, erased_reps_change_seq, nullable=False,
+           server_default=erased_reps_change_seq.next_value(), comment="moves on every change (the scorer's cursor)"),
+    Index("ix_erased_reps_change_id", "change_id", unique=True),
+    comment="reps erased (GDPR art. 17): consulted by every scorer version, the sink and every replay",
 )

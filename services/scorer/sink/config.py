@@ -28,6 +28,10 @@ class SinkSettings(ServiceSettings):
         400, ge=1, description="ledger rows (scored_events) whose event is older than this are deleted; longer "
         "than the api's point-in-time horizon (12 x the longest half-life: 336 days with ssi-v2's 28)",
     )
+    history_retention_days: int = Field(
+        731, ge=1, description="daily history rows (rep_score_daily) older than this many days are deleted, in the "
+        "ledger's expiry task and batches",
+    )
     ledger_expiry_batch: int = Field(5000, ge=1, description="rows per delete statement (one transaction each)")
     ledger_expiry_seconds: float = Field(3600.0, ge=1, description="how often expired ledger rows are deleted")
     max_attempts: int = Field(

@@ -25,3 +25,6 @@ READ_MODEL_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 EXPLANATIONS = Counter("ssi_sink_explanations_total", "Explanations computed for the api's score reads.")
+HISTORY_EXPIRED = Counter(
+    "ssi_sink_history_rows_expired_total", "Daily history rows (rep_score_daily) deleted for being older than the retention."
+)

@@ -5,7 +5,7 @@ Kept by the sink's read-model refresher (services/scorer/sink/read_models.py) an
 primary-key lookup each; targets are written by the api (PUT /v1/targets).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-26 17:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
