@@ -64,7 +64,7 @@ def figures(model: ScoringModel, world: World, scores: dict[str, float] | None =
     reps = world.reps
     totals = [scores[r.rep_id] for r in reps]
     ordinary = sorted(scores[r.rep_id] for r in reps if r.kind == "ordinary")
-    median = ordinary[len(ordinary) // 2] if ordinary else 0.0
+    median = sorted(totals)[len(totals) // 2]
     players = [(scores[r.rep_id], percentile(scores[r.rep_id], totals)) for r in world.of_kind("volume")]
     switched = []
     for rep in world.of_kind("switcher"):
