@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from shared.scoring import PILLARS, Score, ScoringModel, bucket_value, points
+from shared.scoring import PILLARS, Score, ScoringModel, points
+from shared.scoring.state import combine, day_values, terms_from_days, type_worth
 
 HORIZON_HALF_LIVES = 12
 """Ledger rows older than this many of the longest half-life are left out: they weigh under 0.03 %."""
@@ -27,25 +28,23 @@ class LedgerRow:
 
 
 def horizon_days(model: ScoringModel) -> int:
-    return int(HORIZON_HALF_LIVES * max(p.half_life_days for p in model.pillars.values())) + 1
+    return int(HORIZON_HALF_LIVES * model.horizon_half_life_days()) + 1
 
 
-def _buckets(rows: list[LedgerRow]) -> dict[tuple[int, str], tuple[float, float]]:
-    sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+def _days(rows: list[LedgerRow]) -> dict[int, dict[str, tuple[float, float, int]]]:
+    sums: dict[int, dict[str, list[float]]] = defaultdict(dict)
     for r in rows:
-        acc = sums[(r.day, r.type)]
+        acc = sums[r.day].setdefault(r.type, [0.0, 0.0, 0])
         acc[0] += r.quality
         acc[1] += r.decayed
-    return {k: (q, s) for k, (q, s) in sums.items()}
+        acc[2] += r.events
+    return {d: {t: (q, s, int(n)) for t, (q, s, n) in types.items()} for d, types in sums.items()}
 
 
 def values_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> dict[str, float]:
-    values = dict.fromkeys(PILLARS, 0.0)
-    for (day, kind), (q, s) in _buckets(rows).items():
-        activity = model.activities.get(kind)
-        if activity is not None:
-            values[activity.pillar] += bucket_value(model, kind, day, q, s, at)
-    return values
+    """Pillar values at ``at`` from the ledger: the model's own formulas (daily caps and budgets, and for
+    ssi-v3 the rate counters rebuilt from the events' days and counts)."""
+    return combine(model, terms_from_days(model, _days(rows), at))
 
 
 def score_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> Score:
@@ -68,17 +67,20 @@ def contributions(
 ) -> list[Explained]:
     """Points of each (pillar, source, type) from events on or after ``since_day``: each pillar's points are
     shared in proportion to the decayed value behind them; what older activity adds is not listed."""
-    buckets = _buckets(rows)
-    totals = values_at(model, rows, at)
+    days = _days(rows)
+    terms = terms_from_days(model, days, at)
+    totals = combine(model, terms)
+    worth = type_worth(model, terms)
+    per_day = {d: day_values(model, d, {t: (q, s) for t, (q, s, _) in sums.items()}, at) for d, sums in days.items()}
     value: dict[tuple[str, str, str], float] = defaultdict(float)
     events: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in rows:
         activity = model.activities.get(r.type)
         if activity is None or r.day < since_day:
             continue
-        q, s = buckets[(r.day, r.type)]
+        s = days[r.day][r.type][1]
         key = (activity.pillar, r.source, r.type)
-        value[key] += bucket_value(model, r.type, r.day, q, s, at) * (r.decayed / s if s else 0.0)
+        value[key] += per_day[r.day].get(r.type, 0.0) * worth[r.type] * (r.decayed / s if s else 0.0)
         events[key] += r.events
     out = [
         Explained(p, source, kind, round(pillar_points[p] * v / totals[p], 2) if totals[p] else 0.0, events[(p, source, kind)])

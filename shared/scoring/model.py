@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PILLARS: tuple[str, ...] = ("brand", "people", "insights", "relationships")
 PILLAR_MAX = 25.0
-DEFAULT_MODEL_FILE = "ssi-v2.toml"
+DEFAULT_MODEL_FILE = "ssi-v3.toml"
+PACKAGED_VERSIONS = ("ssi-v2", "ssi-v3")
+"""Model versions shipped in shared/scoring/models/, selectable with SSI_MODEL."""
 SKELETON_MODEL_FILE = "skeleton-v1.toml"
 TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 

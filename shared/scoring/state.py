@@ -514,3 +514,30 @@ def stored_basis(model: ScoringModel, raw: dict[str, Any]) -> Basis:
         if activity is not None:
             values[activity.pillar] += bucket_value(model, kind, int(day), float(q), float(s), anchor)
     return Basis(anchor=anchor, values=values)
+
+
+def terms_from_days(
+    model: ScoringModel, days: dict[int, dict[str, tuple[float, float, int]]], at: float
+) -> dict[str, float]:
+    """Every term at ``at`` rebuilt from per-(day, type) sums (Q, S, number of events), as the ledger holds them:
+    the same numbers the state adds up event by event, with every day treated as on time. O(buckets)."""
+    k = compiled(model)
+    out = dict.fromkeys(k.terms, 0.0)
+    for day, sums in days.items():
+        values = day_values(model, day, {t: (q, s) for t, (q, s, _) in sums.items()}, at)
+        for kind, value in values.items():
+            out[k.terms[k.type_term[k.type_index[kind]]]] += value
+        for kind, (_, _, n) in sums.items():
+            if kind not in k.type_index:
+                continue
+            for i, amount in k.type_counters[k.type_index[kind]]:
+                out[k.terms[i]] += n * amount * math.exp(-(at - day * DAY_SECONDS) * k.term_rate[i])
+    return out
+
+
+def type_worth(model: ScoringModel, terms: dict[str, float]) -> dict[str, float]:
+    """What each type's value is multiplied by when it enters its pillar: its channel's worth, else 1."""
+    k = compiled(model)
+    raw = [terms.get(p, 0.0) for p in k.terms]
+    worth = {ch[0]: _worth(ch, raw)[1] for ch in k.channels}
+    return {t: worth.get(model.rate_of(t) or "", 1.0) for t in k.types}
