@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from shared.scoring import PILLARS, Score, ScoringModel, points
-from shared.scoring.state import combine, day_values, terms_from_days, type_worth
+from shared.scoring.state import Basis, RateReading, combine, day_values, rate_readings, terms_from_days, type_worth
 
 HORIZON_HALF_LIVES = 12
 """Ledger rows older than this many of the longest half-life are left out: they weigh under 0.03 %."""
@@ -45,6 +45,11 @@ def values_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> dict[str
     """Pillar values at ``at`` from the ledger: the model's own formulas (daily caps and budgets, and for
     ssi-v3 the rate counters rebuilt from the events' days and counts)."""
     return combine(model, terms_from_days(model, _days(rows), at))
+
+
+def rates_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> list[RateReading]:
+    """The response rates behind the score at ``at`` (ssi-v3; empty for a model without rates)."""
+    return rate_readings(model, Basis(anchor=at, values=terms_from_days(model, _days(rows), at)), at)
 
 
 def score_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> Score:

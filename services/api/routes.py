@@ -19,10 +19,11 @@ from services.api.schemas import (
     Pillars,
     Rank,
     Ranks,
+    Rate,
     RepHistory,
     RepScore,
 )
-from services.api.scores import end_of_day, score_at
+from services.api.scores import end_of_day, model_to_read, score_at
 from shared.events import REP_ID_PATTERN
 from shared.http.auth import TenantId
 from shared.http.problems import Problem
@@ -43,6 +44,21 @@ would leave the calendar)."""
 EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), tzinfo=UTC)
 
 
+ModelParam = Annotated[
+    str | None,
+    Query(alias="model", max_length=64,
+          description="a model version to read instead of the active one (e.g. ssi-v2 during a switch): each "
+                      "version's scores are kept apart"),
+]
+
+
+def _model(request: Request, requested: str | None):  # type: ignore[no-untyped-def]
+    try:
+        return model_to_read(request.app.state.model, requested)
+    except ValueError as exc:
+        raise Problem(400, "Invalid parameter", str(exc), errors=[{"pointer": "/query/model", "detail": str(exc)}]) from None
+
+
 def not_found(rep_id: str) -> Problem:
     return Problem(404, "Rep not found", f"no score for rep {rep_id!r} in your tenant")
 
@@ -55,24 +71,26 @@ INDUSTRY_STEP = 5
 """The industry percentile is rounded down to a multiple of this many points."""
 
 
-async def _industry_rank(request: Request, conn, tenant_id: str, rep: dict | None, total: float) -> Rank:  # type: ignore[no-untyped-def]
+async def _industry_rank(request: Request, conn, tenant_id: str, rep: dict | None, total: float, version: str) -> Rank:  # type: ignore[no-untyped-def]
     """The rep against other tenants' scored reps of its industry, shown only with enough of them."""
     if not rep or not rep.get("industry"):
         return Rank(withheld="the rep has no industry in the directory (PUT /v1/reps/{rep_id})")
     settings = request.app.state.settings
-    below, size, tenants = await repository.industry_counts(conn, total, tenant_id, rep["industry"])
+    below, size, tenants = await repository.industry_counts(conn, total, tenant_id, rep["industry"],
+                                                            model_version=version)
     if size < settings.rank_min_cohort or tenants < settings.rank_min_other_tenants:
         return Rank(withheld=f"fewer than {settings.rank_min_cohort} scored reps of at least "
                              f"{settings.rank_min_other_tenants} other tenants in this industry")
     return Rank(percentile=float(INDUSTRY_STEP * math.floor(100.0 * below / size / INDUSTRY_STEP)))
 
 
-async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: float) -> Ranks:  # type: ignore[no-untyped-def]
+async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: float, version: str) -> Ranks:  # type: ignore[no-untyped-def]
+    """Ranks among the scores of the same model version."""
     minimum = request.app.state.settings.rank_min_cohort
     rep = await repository.get_rep(conn, tenant_id, rep_id)
     out = {}
     for cohort in ("team", "tenant"):
-        counts = await repository.rank_counts(conn, total, cohort, tenant_id, rep)
+        counts = await repository.rank_counts(conn, total, cohort, tenant_id, rep, model_version=version)
         if counts is None:
             out[cohort] = Rank(withheld=f"the rep has no {cohort} in the directory (PUT /v1/reps/{{rep_id}})")
         elif counts[1] < minimum:
@@ -80,7 +98,7 @@ async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: flo
         else:
             below, size = counts
             out[cohort] = Rank(percentile=round(100.0 * below / (size - 1), 1))
-    out["industry"] = await _industry_rank(request, conn, tenant_id, rep, total)
+    out["industry"] = await _industry_rank(request, conn, tenant_id, rep, total, version)
     return Ranks(**out)
 
 
@@ -93,6 +111,7 @@ async def get_score(
         datetime | None,
         Query(description="RFC 3339 instant: decay applied up to it, events after it ignored; default now"),
     ] = None,
+    model_version: ModelParam = None,
 ) -> RepScore:
     now = datetime.now(UTC)
     if at is not None:
@@ -103,9 +122,9 @@ async def get_score(
         if at < EARLIEST:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
     when = at or now
-    model = request.app.state.model
+    model = _model(request, model_version)
     async with request.app.state.engine.connect() as conn:
-        row = await repository.current_score(conn, tenant_id, rep_id)
+        row = await repository.current_score(conn, tenant_id, rep_id, model_version=model.version)
         if row is None:
             raise not_found(rep_id)
         first_day = _day(when) - explain.horizon_days(model)
@@ -117,7 +136,7 @@ async def get_score(
         )
         if at is None:
             score = score_at(model, row, now)
-            ranks = await _ranks(request, conn, tenant_id, rep_id, row["total"])
+            ranks = await _ranks(request, conn, tenant_id, rep_id, row["total"], model.version)
         else:
             score, ranks = explain.score_at(model, rows, at.timestamp()), None
     yesterday: Score = explain.score_at(model, earlier, (when - timedelta(days=1)).timestamp())
@@ -142,6 +161,9 @@ async def get_score(
                 total=round(today.total - yesterday.total, 2),
                 pillars={p: round(today.pillars[p] - yesterday.pillars[p], 2) for p in PILLARS},
             ),
+            rates=[Rate(channel=r.channel, line=r.line(), asked=round(r.asked, 2), answered=round(r.answered, 2),
+                        rate=round(r.rate, 4), worth=round(r.worth, 4))
+                   for r in explain.rates_at(model, rows, when.timestamp())],
         ),
     )
 
@@ -153,6 +175,7 @@ async def get_history(
     tenant_id: TenantId,
     from_: Annotated[date | None, Query(alias="from", description="first day (UTC), default 30 days ago")] = None,
     to: Annotated[date | None, Query(description="last day (UTC), inclusive, default today")] = None,
+    model_version: ModelParam = None,
 ) -> RepHistory:
     settings = request.app.state.settings
     now = datetime.now(UTC)
@@ -166,11 +189,11 @@ async def get_history(
     if (end - start).days + 1 > settings.history_max_days:
         raise Problem(400, "Invalid range", f"at most {settings.history_max_days} days per request")
     async with request.app.state.engine.connect() as conn:
-        current = await repository.current_score(conn, tenant_id, rep_id)
+        model = _model(request, model_version)
+        current = await repository.current_score(conn, tenant_id, rep_id, model_version=model.version)
         if current is None:
             raise not_found(rep_id)
-        rows = await repository.daily_history(conn, tenant_id, rep_id, start, end)
-    model = request.app.state.model
+        rows = await repository.daily_history(conn, tenant_id, rep_id, start, end, model_version=model.version)
     points = []
     for row in rows:
         at = end_of_day(row["day"], now)
@@ -227,7 +250,8 @@ async def list_reps(
         async with request.app.state.engine.connect() as conn:
             page = await leaderboard.read_page(
                 conn, secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
-                sort=order, filters=filters, cursor=cursor, limit=limit)
+                sort=order, filters=filters, cursor=cursor, limit=limit,
+                model_version=request.app.state.model.version)
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,
                       errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None
