@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest stop-test clean
+.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest stop-test clean validity validity-disk
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ bench-pipeline: setup ## Scorer (1 and 2 workers, 12-week and fresh reps), sink,
 
 bench-ingest: setup ## Ingest beside its ceilings (bare handler, raw Kafka producer) under wrk, 50 connections
 	$(PY) tests/bench/bench_ingest.py
+
+validity: setup ## ssi-v2 beside ssi-v3 on synthetic worlds with known truth (seeds, sizes); exit 1 if v3 misses a target
+	$(PY) -m tests.validity.run
+
+validity-disk: setup ## Disk per million activity events on the test broker (needs the test profile's Kafka up)
+	$(PY) -m tests.validity.disk_cost
 
 stop-test: ## Stop the test profile's Kafka and Postgres (left running between test runs only if SSI_KEEP_STACK=1)
 	$(PY) deploy/stack.py down --profile test

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared import topics
 from shared.kafka_security import PLAINTEXT, KafkaSecurity
+from shared.scoring import load_packaged_model
+from shared.scoring.model import PACKAGED_VERSIONS
+from shared.scoring.state import idle_after_seconds
+
+
+def activity_retention_days() -> int:
+    """The history a rebuild needs: a new model version's scorer replays the activity topic from its start, so
+    the topic keeps the horizon of every packaged model (12 half-lives of its slowest decay: 336 days for
+    ssi-v2 and ssi-v3; anything older weighs under 0.03 %)."""
+    return max(math.ceil(idle_after_seconds(load_packaged_model(f"{v}.toml")) / 86_400) for v in PACKAGED_VERSIONS)
 
 
 async def ensure_topics(
@@ -14,7 +26,7 @@ async def ensure_topics(
 ) -> list[str]:
     """Create missing topics; returns the names created."""
     wanted = {
-        topics.ACTIVITY: {"retention.ms": str(30 * 86_400_000)},
+        topics.ACTIVITY: {"retention.ms": str(activity_retention_days() * 86_400_000)},
         topics.SCORES: {"retention.ms": str(7 * 86_400_000)},
         topics.LEDGER: {"retention.ms": str(7 * 86_400_000)},
         topics.OUTCOMES: {"retention.ms": str(7 * 86_400_000)},

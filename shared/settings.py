@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.kafka_security import KafkaSecurity
-from shared.scoring import ScoringModel, load_default_model, load_model
+from shared.scoring import ScoringModel, load_default_model, load_model, load_packaged_model
 from shared.secretbox import DEV_SECRET_KEY, SecretBox
 
 DEV_DATABASE_URL = "postgresql+asyncpg://ssi@127.0.0.1:15432/ssi"
@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = Field(DEV_KAFKA_BOOTSTRAP, validation_alias="SSI_KAFKA_BOOTSTRAP", min_length=3)
     database_url: str = Field(DEV_DATABASE_URL, validation_alias="SSI_DATABASE_URL")
     model_file: Path | None = Field(None, validation_alias="SSI_MODEL_FILE", description="default: packaged model")
+    model: Literal["ssi-v2", "ssi-v3"] | None = Field(
+        None, validation_alias="SSI_MODEL", description="a packaged model version (default ssi-v3); SSI_MODEL_FILE wins"
+    )
     secret_key: SecretStr = Field(
         SecretStr(DEV_SECRET_KEY), validation_alias="SSI_SECRET_KEY", description="Fernet key for secrets at rest"
     )
@@ -74,7 +77,9 @@ class ServiceSettings(BaseSettings):
 
     def scoring_model(self) -> ScoringModel:
         """The active scoring model, validated (a bad file raises ModelFileError at start-up)."""
-        return load_model(self.model_file) if self.model_file else load_default_model()
+        if self.model_file:
+            return load_model(self.model_file)
+        return load_packaged_model(f"{self.model}.toml") if self.model else load_default_model()
 
     def kafka_security(self) -> KafkaSecurity:
         password = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None

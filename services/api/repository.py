@@ -14,22 +14,27 @@ from services.api.reading.read_models import STANDING_COLUMNS, standing_columns
 from shared.db.schema import rep_score_daily, rep_scores, rep_standings, reps, unclaimed_identities
 
 
-async def current_score(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
+async def current_score(
+    conn: AsyncConnection, tenant_id: str, rep_id: str, *, model_version: str
+) -> dict[str, Any] | None:
+    """The rep's stored score of one model version (rows are kept per version, migration 0012)."""
     row = await conn.execute(
-        select(rep_scores).where(rep_scores.c.tenant_id == tenant_id, rep_scores.c.rep_id == rep_id)
+        select(rep_scores).where(rep_scores.c.tenant_id == tenant_id, rep_scores.c.rep_id == rep_id,
+                                 rep_scores.c.model_version == model_version)
     )
     found = row.mappings().one_or_none()
     return dict(found) if found else None
 
 
 async def daily_history(
-    conn: AsyncConnection, tenant_id: str, rep_id: str, start: date, end: date
+    conn: AsyncConnection, tenant_id: str, rep_id: str, start: date, end: date, *, model_version: str
 ) -> list[dict[str, Any]]:
     rows = await conn.execute(
         select(rep_score_daily)
         .where(
             rep_score_daily.c.tenant_id == tenant_id,
             rep_score_daily.c.rep_id == rep_id,
+            rep_score_daily.c.model_version == model_version,
             rep_score_daily.c.day >= start,
             rep_score_daily.c.day <= end,
         )
@@ -54,12 +59,15 @@ async def put_rep(conn: AsyncConnection, tenant_id: str, rep_id: str, fields: di
     return bool(row.created)
 
 
-async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id: str, rep: dict | None) -> tuple[int, int] | None:
+async def rank_counts(
+    conn: AsyncConnection, mine: float, cohort: str, tenant_id: str, rep: dict | None, *, model_version: str
+) -> tuple[int, int] | None:
     """(members scoring lower, cohort size) for 'team' or 'tenant' (the caller's own reps); None if the rep has
     no such cohort. Directory reps without a score count as 0; the tenant cohort also holds scored reps not in it."""
     total = func.coalesce(rep_scores.c.total, 0.0)
     joined = reps.outerjoin(
-        rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id)
+        rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id,
+                         rep_scores.c.model_version == model_version)
     )
     if cohort == "team":
         if not rep or not rep.get("team"):
@@ -71,6 +79,7 @@ async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id
         in_directory = select(total.label("total")).select_from(joined).where(reps.c.tenant_id == tenant_id)
         scored_only = select(rep_scores.c.total.label("total")).where(
             rep_scores.c.tenant_id == tenant_id,
+            rep_scores.c.model_version == model_version,
             ~select(reps.c.rep_id)
             .where(reps.c.tenant_id == rep_scores.c.tenant_id, reps.c.rep_id == rep_scores.c.rep_id)
             .exists(),
@@ -83,12 +92,15 @@ async def rank_counts(conn: AsyncConnection, mine: float, cohort: str, tenant_id
     return int(row[0]), int(row[1])
 
 
-async def industry_counts(conn: AsyncConnection, mine: float, tenant_id: str, industry: str) -> tuple[int, int, int]:
+async def industry_counts(
+    conn: AsyncConnection, mine: float, tenant_id: str, industry: str, *, model_version: str
+) -> tuple[int, int, int]:
     """Across OTHER tenants only, reps of ``industry`` that have a score: (how many score lower than ``mine``,
     how many, from how many tenants). The caller's own reps never count: padding the directory (or scoring
     reps of one's own) changes nothing here."""
     others = reps.join(
-        rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id)
+        rep_scores, and_(rep_scores.c.tenant_id == reps.c.tenant_id, rep_scores.c.rep_id == reps.c.rep_id,
+                         rep_scores.c.model_version == model_version)
     )
     row = (
         await conn.execute(
@@ -145,6 +157,7 @@ async def leaderboard_page(
     max_total: float | None,
     after: tuple[int, float | None, str] | None,
     limit: int,
+    model_version: str,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` reps of the tenant after ``after``, in one statement: the scored reps (rep_scores, walked
     on its (tenant_id, column, rep_id) index, joined to the directory) and the directory reps without a score
@@ -166,7 +179,7 @@ async def leaderboard_page(
             .outerjoin(rep_standings, and_(rep_standings.c.tenant_id == s.tenant_id,
                                            rep_standings.c.rep_id == s.rep_id))
         )
-        .where(s.tenant_id == tenant_id)
+        .where(s.tenant_id == tenant_id, s.model_version == model_version)  # the active version only
     )
     unscored_section = UNSCORED if by_score else SCORED
     unscored = (
@@ -179,7 +192,9 @@ async def leaderboard_page(
         )
         .where(
             d.tenant_id == tenant_id,
-            ~select(s.rep_id).where(s.tenant_id == d.tenant_id, s.rep_id == d.rep_id).exists(),
+            ~select(s.rep_id)
+            .where(s.tenant_id == d.tenant_id, s.rep_id == d.rep_id, s.model_version == model_version)
+            .exists(),
         )
     )
     for column, value in ((d.team, team), (d.industry, industry)):

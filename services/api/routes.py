@@ -18,7 +18,7 @@ from services.api.schemas import (
     RepHistory,
     RepScore,
 )
-from services.api.reading.snapshots import end_of_day, evaluate_snapshot
+from services.api.reading.snapshots import end_of_day, evaluate_snapshot, model_to_read
 from shared.events import REP_ID_PATTERN
 from shared.http.auth import TenantId
 from shared.http.problems import Problem
@@ -37,6 +37,21 @@ would leave the calendar)."""
 EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), tzinfo=UTC)
 
 
+ModelParam = Annotated[
+    str | None,
+    Query(alias="model", max_length=64,
+          description="a model version to read instead of the active one (e.g. ssi-v2 during a switch): each "
+                      "version's scores are kept apart"),
+]
+
+
+def _model(request: Request, requested: str | None):  # type: ignore[no-untyped-def]
+    try:
+        return model_to_read(request.app.state.model, requested)
+    except ValueError as exc:
+        raise Problem(400, "Invalid parameter", str(exc), errors=[{"pointer": "/query/model", "detail": str(exc)}]) from None
+
+
 def not_found(rep_id: str) -> Problem:
     return Problem(404, "Rep not found", f"no score for rep {rep_id!r} in your tenant")
 
@@ -50,6 +65,7 @@ async def get_score(
         datetime | None,
         Query(description="RFC 3339 instant: decay applied up to it, events after it ignored; default now"),
     ] = None,
+    model_version: ModelParam = None,
 ) -> RepScore:
     now = datetime.now(UTC)
     if at is not None:
@@ -59,12 +75,12 @@ async def get_score(
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is in the future")
         if at < EARLIEST:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
-    model, settings = request.app.state.model, request.app.state.settings
+    model, settings = _model(request, model_version), request.app.state.settings
     async with request.app.state.engine.connect() as conn:
         if at is None:
             policy = RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants)
             found = await rep_score.read_now(conn, model=model, policy=policy, tenant_id=tenant_id, rep_id=rep_id,
-                                             now=now)
+                                             now=now, active=model is request.app.state.model)
         else:
             found = await rep_score.read_at(conn, model=model, tenant_id=tenant_id, rep_id=rep_id, at=at)
     if found is None:
@@ -82,6 +98,7 @@ async def get_history(
     tenant_id: TenantId,
     from_: Annotated[date | None, Query(alias="from", description="first day (UTC), default 30 days ago")] = None,
     to: Annotated[date | None, Query(description="last day (UTC), inclusive, default today")] = None,
+    model_version: ModelParam = None,
 ) -> RepHistory:
     settings = request.app.state.settings
     now = datetime.now(UTC)
@@ -95,11 +112,11 @@ async def get_history(
     if (end - start).days + 1 > settings.history_max_days:
         raise Problem(400, "Invalid range", f"at most {settings.history_max_days} days per request")
     async with request.app.state.engine.connect() as conn:
-        current = await repository.current_score(conn, tenant_id, rep_id)
+        model = _model(request, model_version)
+        current = await repository.current_score(conn, tenant_id, rep_id, model_version=model.version)
         if current is None:
             raise not_found(rep_id)
-        rows = await repository.daily_history(conn, tenant_id, rep_id, start, end)
-    model = request.app.state.model
+        rows = await repository.daily_history(conn, tenant_id, rep_id, start, end, model_version=model.version)
     points = []
     for row in rows:
         at = end_of_day(row["day"], now)
@@ -162,7 +179,8 @@ async def list_reps(
             settings = request.app.state.settings
             page = await leaderboard.read_page(
                 conn, policy=RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants), secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
-                sort=order, filters=filters, cursor=cursor, limit=limit)
+                sort=order, filters=filters, cursor=cursor, limit=limit,
+                model_version=request.app.state.model.version)
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,
                       errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None

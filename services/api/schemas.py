@@ -72,11 +72,23 @@ class Change(BaseModel):
     pillars: dict[str, float]
 
 
+class Rate(BaseModel):
+    channel: str
+    line: str = Field(description='e.g. "requests: 40, accepted 5%, worth x0.17" (decayed counts)')
+    asked: float = Field(description="decayed opportunities the channel's one-way activity opened")
+    answered: float = Field(description="decayed responses")
+    rate: float = Field(description="(alpha + answered) / (alpha + beta + asked): the Beta prior smooths it")
+    worth: float = Field(description="what the channel's one-way activity is multiplied by: min(max, rate/reference)")
+
+
 class Explanation(BaseModel):
     as_of: datetime | None = Field(None, description="the instant the explanation was computed at")
     window_days: int
     contributions: list[Contribution] = Field(description="by pillar, platform and activity type, largest first")
     change_since_yesterday: Change = Field(description="score now minus score 24 hours earlier, per pillar")
+    rates: list[Rate] = Field(
+        default_factory=list, description="ssi-v3: the response rate that scaled each channel's one-way activity"
+    )
 
 
 class RepScore(BaseModel):

@@ -55,7 +55,7 @@ api_keys = Table(
 )
 
 
-def _score_columns() -> list[Column]:
+def _score_columns(version_in_key: bool = False) -> list[Column]:
     return [
         Column("brand", Float, nullable=False),
         Column("people", Float, nullable=False),
@@ -63,7 +63,7 @@ def _score_columns() -> list[Column]:
         Column("relationships", Float, nullable=False),
         Column("total", Float, nullable=False),
         Column("state", JSONB, nullable=False, comment="decayed pillar values at state.anchor, see shared.scoring"),
-        Column("model_version", Text, nullable=False),
+        Column("model_version", Text, nullable=False, primary_key=version_in_key),
         Column("as_of", DateTime(timezone=True), nullable=False, comment="when the scorer produced this snapshot"),
         Column("seq", BigInteger, nullable=False, comment="input offset of the last event in the snapshot"),
         Column("events", Integer, nullable=False),
@@ -75,16 +75,20 @@ rep_scores = Table(
     metadata,
     Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     Column("rep_id", Text, primary_key=True),
-    *_score_columns(),
+    *_score_columns(version_in_key=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("evaluated_at", DateTime(timezone=True), comment="when total and pillars were last re-read with decay"),
-    # the leaderboard's sorts (migration 0009); the total's also serves the rank counts
-    Index("ix_rep_scores_tenant_id_total_rep_id", "tenant_id", "total", "rep_id"),
-    Index("ix_rep_scores_tenant_id_brand_rep_id", "tenant_id", "brand", "rep_id"),
-    Index("ix_rep_scores_tenant_id_people_rep_id", "tenant_id", "people", "rep_id"),
-    Index("ix_rep_scores_tenant_id_insights_rep_id", "tenant_id", "insights", "rep_id"),
-    Index("ix_rep_scores_tenant_id_relationships_rep_id", "tenant_id", "relationships", "rep_id"),
+    # the leaderboard's sorts (migration 0009, with the version since 0012); the total's also serves the rank
+    # counts
+    Index("ix_rep_scores_tenant_id_model_version_total_rep_id", "tenant_id", "model_version", "total", "rep_id"),
+    Index("ix_rep_scores_tenant_id_model_version_brand_rep_id", "tenant_id", "model_version", "brand", "rep_id"),
+    Index("ix_rep_scores_tenant_id_model_version_people_rep_id", "tenant_id", "model_version", "people", "rep_id"),
+    Index("ix_rep_scores_tenant_id_model_version_insights_rep_id", "tenant_id", "model_version", "insights",
+          "rep_id"),
+    Index("ix_rep_scores_tenant_id_model_version_relationships_rep_id", "tenant_id", "model_version",
+          "relationships", "rep_id"),
 )
+# one row per rep and model version (migration 0012): readers filter on the version they show
 
 rep_score_daily = Table(
     "rep_score_daily",
@@ -92,7 +96,7 @@ rep_score_daily = Table(
     Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     Column("rep_id", Text, primary_key=True),
     Column("day", Date, primary_key=True, comment="UTC day of the snapshot"),
-    *_score_columns(),
+    *_score_columns(version_in_key=True),
     Index("ix_rep_score_daily_day", "day"),  # the retention's delete (migration 0010)
 )
 

@@ -11,7 +11,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from shared.scoring import PILLARS, Score, ScoringModel, bucket_value, points
+from shared.scoring import PILLARS, Score, ScoringModel, points
+from shared.scoring.state import Basis, RateReading, combine, day_values, rate_readings, terms_from_days, type_worth
 
 HORIZON_HALF_LIVES = 12
 """Ledger rows older than this many of the longest half-life are left out: they weigh under 0.03 %."""
@@ -28,25 +29,28 @@ class LedgerRow:
 
 
 def horizon_days(model: ScoringModel) -> int:
-    return int(HORIZON_HALF_LIVES * max(p.half_life_days for p in model.pillars.values())) + 1
+    return int(HORIZON_HALF_LIVES * model.horizon_half_life_days()) + 1
 
 
-def _buckets(rows: list[LedgerRow]) -> dict[tuple[int, str], tuple[float, float]]:
-    sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+def _days(rows: list[LedgerRow]) -> dict[int, dict[str, tuple[float, float, int]]]:
+    sums: dict[int, dict[str, list[float]]] = defaultdict(dict)
     for r in rows:
-        acc = sums[(r.day, r.type)]
+        acc = sums[r.day].setdefault(r.type, [0.0, 0.0, 0])
         acc[0] += r.quality
         acc[1] += r.decayed
-    return {k: (q, s) for k, (q, s) in sums.items()}
+        acc[2] += r.events
+    return {d: {t: (q, s, int(n)) for t, (q, s, n) in types.items()} for d, types in sums.items()}
 
 
 def values_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> dict[str, float]:
-    values = dict.fromkeys(PILLARS, 0.0)
-    for (day, kind), (q, s) in _buckets(rows).items():
-        activity = model.activities.get(kind)
-        if activity is not None:
-            values[activity.pillar] += bucket_value(model, kind, day, q, s, at)
-    return values
+    """Pillar values at ``at`` from the ledger: the model's own formulas (daily caps and budgets, and for
+    ssi-v3 the rate counters rebuilt from the events' days and counts)."""
+    return combine(model, terms_from_days(model, _days(rows), at))
+
+
+def rates_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> list[RateReading]:
+    """The response rates behind the score at ``at`` (ssi-v3; empty for a model without rates)."""
+    return rate_readings(model, Basis(anchor=at, values=terms_from_days(model, _days(rows), at)), at)
 
 
 def score_from_ledger(model: ScoringModel, rows: list[LedgerRow], at: float) -> Score:
@@ -69,17 +73,20 @@ def contributions(
 ) -> list[Explained]:
     """Points of each (pillar, source, type) from events on or after ``since_day``: each pillar's points are
     shared in proportion to the decayed value behind them; what older activity adds is not listed."""
-    buckets = _buckets(rows)
-    totals = values_at(model, rows, at)
+    days = _days(rows)
+    terms = terms_from_days(model, days, at)
+    totals = combine(model, terms)
+    worth = type_worth(model, terms)
+    per_day = {d: day_values(model, d, {t: (q, s) for t, (q, s, _) in sums.items()}, at) for d, sums in days.items()}
     value: dict[tuple[str, str, str], float] = defaultdict(float)
     events: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in rows:
         activity = model.activities.get(r.type)
         if activity is None or r.day < since_day:
             continue
-        q, s = buckets[(r.day, r.type)]
+        s = days[r.day][r.type][1]
         key = (activity.pillar, r.source, r.type)
-        value[key] += bucket_value(model, r.type, r.day, q, s, at) * (r.decayed / s if s else 0.0)
+        value[key] += per_day[r.day].get(r.type, 0.0) * worth[r.type] * (r.decayed / s if s else 0.0)
         events[key] += r.events
     out = [
         Explained(p, source, kind, round(pillar_points[p] * v / totals[p], 2) if totals[p] else 0.0, events[(p, source, kind)])
@@ -102,12 +109,17 @@ class Explanation:
     contributions: list[Explained]
     change_total: float
     change_pillars: dict[str, float]
+    rates: list[RateReading]
+    """ssi-v3: the response rate that scaled each channel's one-way activity at ``at`` (empty for ssi-v2)."""
 
     def to_json(self) -> dict:
         return {
             "window_days": self.window_days,
             "contributions": [c.__dict__ for c in self.contributions],
             "change_since_yesterday": {"total": self.change_total, "pillars": self.change_pillars},
+            "rates": [{"channel": r.channel, "line": r.line(), "asked": round(r.asked, 2),
+                       "answered": round(r.answered, 2), "rate": round(r.rate, 4), "worth": round(r.worth, 4)}
+                      for r in self.rates],
         }
 
 
@@ -124,4 +136,5 @@ def explain(
         contributions=contributions(model, rows, at, since_day, pillar_points),
         change_total=round(today.total - yesterday.total, 2),
         change_pillars={p: round(today.pillars[p] - yesterday.pillars[p], 2) for p in PILLARS},
+        rates=rates_at(model, rows, at),
     )

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PILLARS: tuple[str, ...] = ("brand", "people", "insights", "relationships")
 PILLAR_MAX = 25.0
-DEFAULT_MODEL_FILE = "ssi-v2.toml"
+DEFAULT_MODEL_FILE = "ssi-v3.toml"
+PACKAGED_VERSIONS = ("ssi-v2", "ssi-v3")
+"""Model versions shipped in shared/scoring/models/, selectable with SSI_MODEL."""
 SKELETON_MODEL_FILE = "skeleton-v1.toml"
 TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 
@@ -32,6 +34,28 @@ class _Strict(BaseModel):
 class PillarParams(_Strict):
     half_life_days: Positive
     scale: Positive = Field(description="decayed value at which the pillar reaches 25*(1-1/e), about 15.8 points")
+    daily_budget: Positive | None = Field(
+        None, description="ssi-v3: one-way units a day across all the pillar's rated types before returns saturate: "
+        "B(W) = budget*(1-exp(-W/budget)), W the sum of the types' weight*g(Q); none: no budget"
+    )
+
+
+class RateParams(_Strict):
+    """ssi-v3: a channel's response rate, a smoothed ratio over decayed counters, scales its one-way activity.
+
+    rate = (alpha + answered) / (alpha + beta + asked), answered and asked decayed with ``half_life_days`` from
+    each event's UTC day; worth = min(max_worth, rate / reference) multiplies the one-way activity's value."""
+
+    noun: str = Field(description="what the one-way activity is called in explanations, e.g. 'requests'")
+    verb: str = Field(description="what the response is called in explanations, e.g. 'accepted'")
+    one_way: dict[str, Positive] = Field(description="one-way type -> opportunities for a response it opens")
+    responses: dict[str, Positive] = Field(description="response type -> how much one such response counts")
+    alpha: Positive = Field(description="Beta prior: pseudo-responses")
+    beta: Positive = Field(description="Beta prior: pseudo-opportunities without a response")
+    half_life_days: Positive
+    reference: Positive = Field(description="the rate at which one-way activity is worth x1")
+    max_worth: Positive = Field(1.5, description="the multiplier's ceiling, however high the rate")
+    description: str = ""
 
 
 class ActivityParams(_Strict):
@@ -74,6 +98,9 @@ class ScoringModel(_Strict):
     outcomes: list[str] = Field(default_factory=list, description="CRM outcomes kept for validation, not scored")
     platforms: dict[str, Positive] = Field(default_factory=dict, description="platform multipliers; 'default'")
     quality: QualityParams = Field(default_factory=QualityParams)
+    rates: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], RateParams] = Field(
+        default_factory=dict, description="ssi-v3: response-rate channels (none in ssi-v2)"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> ScoringModel:
@@ -83,7 +110,32 @@ class ScoringModel(_Strict):
         clash = set(self.outcomes) & set(self.activities)
         if clash:
             raise ValueError(f"types listed both as activity and outcome: {sorted(clash)}")
+        rated: dict[str, str] = {}
+        for name, rate in self.rates.items():
+            unknown = (set(rate.one_way) | set(rate.responses)) - set(self.activities)
+            if unknown:
+                raise ValueError(f"rate {name!r} names types that are not activities: {sorted(unknown)}")
+            for kind in rate.one_way:
+                pillar = self.pillars[self.activities[kind].pillar]
+                if rate.half_life_days < pillar.half_life_days:
+                    raise ValueError(f"rate {name!r} decays faster ({rate.half_life_days} days) than the pillar "
+                                     f"{kind!r} feeds ({pillar.half_life_days}): an idle rep's score could rise")
+                if self.activities[kind].two_way:
+                    raise ValueError(f"rate {name!r}: {kind!r} is two-way and cannot be scaled as one-way")
+                if kind in rated:
+                    raise ValueError(f"{kind!r} is one-way in two rates: {rated[kind]!r} and {name!r}")
+                rated[kind] = name
+            for kind in rate.responses:
+                if not self.activities[kind].two_way:
+                    raise ValueError(f"rate {name!r}: response {kind!r} must be a two-way activity")
         return self
+
+    def rate_of(self, event_type: str) -> str | None:
+        """The channel whose response rate scales this one-way type, if any."""
+        for name, rate in self.rates.items():
+            if event_type in rate.one_way:
+                return name
+        return None
 
     def platform_multiplier(self, event_type: str, source: str) -> float:
         override = self.activities[event_type].platforms.get(source)
@@ -93,6 +145,10 @@ class ScoringModel(_Strict):
 
     def half_life_seconds(self, pillar: str) -> float:
         return self.pillars[pillar].half_life_days * 86_400.0  # type: ignore[index]
+
+    def horizon_half_life_days(self) -> float:
+        """The slowest decay of anything the state holds: pillars and rate counters."""
+        return max([p.half_life_days for p in self.pillars.values()] + [r.half_life_days for r in self.rates.values()])
 
 
 class ModelFileError(ValueError):

@@ -29,12 +29,14 @@ def event_quality(model: ScoringModel, event_type: str, source: str, data: dict[
     data = data or {}
     quality = model.platform_multiplier(event_type, source)
     counterpart = data.get("counterpart") if isinstance(data.get("counterpart"), dict) else {}
-    person = 1.0
+    # the best of the hints given; 1 without any. A multiplier below 1 (ssi-v3: junior counterparts) applies
+    # only when it is the best hint there is
+    hints = []
     if "decision_maker" in activity.quality and counterpart.get("is_decision_maker") is True:
-        person = max(person, model.quality.decision_maker)
+        hints.append(model.quality.decision_maker)
     if "seniority" in activity.quality and isinstance(counterpart.get("seniority"), str):
-        person = max(person, model.quality.seniority.get(counterpart["seniority"].strip().lower(), 1.0))
-    quality *= person
+        hints.append(model.quality.seniority.get(counterpart["seniority"].strip().lower(), 1.0))
+    quality *= max(hints) if hints else 1.0
     if "reach" in activity.quality and activity.reach_field:
         audience = _number(_field(data, activity.reach_field))
         if audience:

@@ -51,7 +51,9 @@ class Compiled:
     types: tuple[str, ...]
     type_index: dict[str, int]
     terms: tuple[str, ...]
-    """The state's accumulators, in order; ssi-v2's are the four pillars."""
+    """The state's accumulators, in order: the four pillars first; ssi-v3 adds, per rate channel, the one-way
+    value of each pillar it feeds ("people@connections") and its two counters ("asked@connections",
+    "answered@connections")."""
     type_term: tuple[int, ...]
     type_weight: tuple[float, ...]
     type_cap: tuple[float | None, ...]
@@ -59,6 +61,16 @@ class Compiled:
     """ln 2 / half-life of the type's pillar, per second."""
     term_rate: tuple[float, ...]
     window: int
+    type_budget: tuple[float | None, ...] = ()
+    """The daily budget of the type's pillar when the type is rated one-way activity (ssi-v3), else None."""
+    budget_types: tuple[tuple[int, ...], ...] = ()
+    """Per type: the rated types sharing its pillar's daily budget (itself included); () when not budgeted."""
+    type_counters: tuple[tuple[tuple[int, float], ...], ...] = ()
+    """Per type: (counter term, amount) pairs the type adds to (asked for one-way, answered for responses)."""
+    scaled: tuple[tuple[int, int, int], ...] = ()
+    """(pillar index, one-way term index, channel index): pillar value += worth(channel) * term."""
+    channels: tuple[tuple[str, int, int, float, float, float, float], ...] = ()
+    """(name, asked term, answered term, alpha, beta, reference, max_worth)."""
 
 
 _COMPILED: dict[int, tuple[ScoringModel, Compiled]] = {}
@@ -69,18 +81,55 @@ def compiled(model: ScoringModel) -> Compiled:
     if hit is not None and hit[0] is model:
         return hit[1]
     types = tuple(sorted(model.activities))
-    terms = PILLARS
     acts = [model.activities[t] for t in types]
+    terms = list(PILLARS)
+    term_rate = [_LN2 / model.half_life_seconds(p) for p in PILLARS]
+    type_term = [PILLARS.index(a.pillar) for a in acts]
+    counters: list[list[tuple[int, float]]] = [[] for _ in types]
+    scaled: list[tuple[int, int, int]] = []
+    channels = []
+    for ci, (name, rate) in enumerate(model.rates.items()):
+        counter_rate = _LN2 / (rate.half_life_days * DAY_SECONDS)
+        asked, answered = len(terms), len(terms) + 1
+        terms += [f"asked@{name}", f"answered@{name}"]
+        term_rate += [counter_rate, counter_rate]
+        channels.append((name, asked, answered, rate.alpha, rate.beta, rate.reference, rate.max_worth))
+        for kind, amount in rate.one_way.items():
+            counters[types.index(kind)].append((asked, amount))
+        for kind, amount in rate.responses.items():
+            counters[types.index(kind)].append((answered, amount))
+        for pillar in PILLARS:
+            members = [i for i, t in enumerate(types) if t in rate.one_way and acts[i].pillar == pillar]
+            if not members:
+                continue
+            term = len(terms)
+            terms.append(f"{pillar}@{name}")
+            term_rate.append(_LN2 / model.half_life_seconds(pillar))
+            scaled.append((PILLARS.index(pillar), term, ci))
+            for i in members:
+                type_term[i] = term
+    rated = [model.rate_of(t) is not None for t in types]
+    budget = [model.pillars[a.pillar].daily_budget if r else None for a, r in zip(acts, rated, strict=True)]
+    budget_types = tuple(
+        tuple(j for j in range(len(types)) if budget[j] is not None and acts[j].pillar == a.pillar)
+        if budget[i] is not None else ()
+        for i, a in enumerate(acts)
+    )
     c = Compiled(
         types=types,
         type_index={t: i for i, t in enumerate(types)},
-        terms=terms,
-        type_term=tuple(terms.index(a.pillar) for a in acts),
+        terms=tuple(terms),
+        type_term=tuple(type_term),
         type_weight=tuple(a.weight for a in acts),
         type_cap=tuple(a.daily_cap for a in acts),
         type_rate=tuple(_LN2 / model.half_life_seconds(a.pillar) for a in acts),
-        term_rate=tuple(_LN2 / model.half_life_seconds(p) for p in terms),
+        term_rate=tuple(term_rate),
         window=model.late_window_days,
+        type_budget=tuple(budget),
+        budget_types=budget_types,
+        type_counters=tuple(tuple(x) for x in counters),
+        scaled=tuple(scaled),
+        channels=tuple(channels),
     )
     _COMPILED[id(model)] = (model, c)
     return c
@@ -99,6 +148,7 @@ class RepState:
     anchor: float = 0.0
     """Epoch seconds of the newest event applied; ``values`` are expressed at this instant."""
     values: list[float] = field(default_factory=lambda: [0.0] * len(PILLARS))
+    """One per term of the model (``Compiled.terms``); a fresh state grows to the model's terms when first used."""
     days: dict[int, dict[int, list[float]]] = field(default_factory=dict)
     seq: int = -1
     """Offset of the last input record applied (in ``partition``): a replay at or below it is not applied."""
@@ -136,7 +186,9 @@ class RepState:
         return cls(anchor=anchor, values=values, days=days, seq=seq, partition=partition, events=events)
 
     def basis(self, model: ScoringModel) -> Basis:
-        return Basis(anchor=self.anchor, values=dict(zip(compiled(model).terms, self.values, strict=True)))
+        terms = compiled(model).terms
+        values = list(self.values) + [0.0] * (len(terms) - len(self.values))
+        return Basis(anchor=self.anchor, values=dict(zip(terms, values, strict=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +257,48 @@ def _value(c: Compiled, t: int, day: int, q: float, s: float, at: float) -> floa
     return c.type_weight[t] * g / q * s * math.exp(-(at - day * DAY_SECONDS) * c.type_rate[t])
 
 
+def _units(c: Compiled, t: int, q: float) -> float:
+    """weight * g(Q): the type's saturated units of one day, what the pillar's daily budget counts."""
+    cap = c.type_cap[t]
+    return c.type_weight[t] * (q if cap is None else cap * -math.expm1(-q / cap))
+
+
+def _budget_factor(budget: float, w: float) -> float:
+    """B(W)/W with B(W) = budget * (1 - exp(-W / budget)): 1 for little, budget/W for a lot."""
+    return budget * -math.expm1(-w / budget) / w if w > 0 else 1.0
+
+
+def _budgeted(c: Compiled, t: int, day: int, types: dict[int, list[float]], at: float) -> list[tuple[int, float]]:
+    """(term, value) of each rated type of ``t``'s pillar on ``day``: the pillar's daily budget shared in
+    proportion to the types' units. O(rated types of one pillar)."""
+    members = [(u, types[u]) for u in c.budget_types[t] if u in types]
+    w = sum(_units(c, u, qs[0]) for u, qs in members)
+    f = _budget_factor(c.type_budget[t], w)  # type: ignore[arg-type]
+    return [(c.type_term[u], f * _value(c, u, day, qs[0], qs[1], at)) for u, qs in members]
+
+
+def day_values(model: ScoringModel, day: int, sums: dict[str, tuple[float, float]], at: float) -> dict[str, float]:
+    """Each type's value at ``at`` from one day's (Q, S) sums, the pillar's daily budget applied (before any
+    response rate). What the state adds up; the api's point-in-time reads apply it to the ledger's sums."""
+    c = compiled(model)
+    types = {c.type_index[k]: [q, s] for k, (q, s) in sums.items() if k in c.type_index}
+    out: dict[str, float] = {}
+    for t, (q, s) in types.items():
+        if c.type_budget[t] is None:
+            out[c.types[t]] = _value(c, t, day, q, s, at)
+        else:
+            members = [(u, types[u]) for u in c.budget_types[t] if u in types]
+            f = _budget_factor(c.type_budget[t], sum(_units(c, u, qs[0]) for u, qs in members))  # type: ignore[arg-type]
+            out[c.types[t]] = f * _value(c, t, day, q, s, at)
+    return out
+
+
+def counter_amounts(model: ScoringModel, event_type: str) -> dict[str, float]:
+    """The rate counters (term name -> amount) one event of this type adds to."""
+    c = compiled(model)
+    return {c.terms[i]: a for i, a in c.type_counters[c.type_index[event_type]]}
+
+
 def contribution(
     model: ScoringModel, *, event_type: str, source: str, event_time: float, data: dict[str, Any] | None
 ) -> Contribution:
@@ -271,26 +365,43 @@ def apply_contribution(
     k = compiled(model)
     t = k.type_index[event_type]
     term = k.type_term[t]
+    values = state.values
+    if len(values) < len(k.terms):
+        values.extend([0.0] * (len(k.terms) - len(values)))
     if state.events == 0:
         state.anchor = event_time
     else:
         advance(k, state, event_time)
     anchor = state.anchor
+    day_start = c.day * DAY_SECONDS
+    for i, amount in k.type_counters[t]:  # rate counters: exact whatever the order, decayed from the event's day
+        values[i] += amount * math.exp(-(anchor - day_start) * k.term_rate[i])
+    budget = k.type_budget[t]
     if c.day < math.floor(anchor / DAY_SECONDS) - k.window:  # later than the window: scored on its own
-        state.values[term] += _value(k, t, c.day, c.quality, c.decayed, anchor)
+        alone = _value(k, t, c.day, c.quality, c.decayed, anchor)
+        if budget is not None:
+            alone *= _budget_factor(budget, _units(k, t, c.quality))
+        values[term] += alone
     else:
         types = state.days.get(c.day)
         if types is None:
             types = state.days[c.day] = {}
+        if budget is not None:
+            for i, v in _budgeted(k, t, c.day, types, anchor):
+                values[i] -= v
         qs = types.get(t)
         if qs is None:
             old = 0.0
             qs = types[t] = [c.quality, c.decayed]
         else:
-            old = _value(k, t, c.day, qs[0], qs[1], anchor)
+            old = 0.0 if budget is not None else _value(k, t, c.day, qs[0], qs[1], anchor)
             qs[0] += c.quality
             qs[1] += c.decayed
-        state.values[term] += _value(k, t, c.day, qs[0], qs[1], anchor) - old
+        if budget is not None:
+            for i, v in _budgeted(k, t, c.day, types, anchor):
+                values[i] += v
+        else:
+            values[term] += _value(k, t, c.day, qs[0], qs[1], anchor) - old
     if partition != state.partition or seq > state.seq:
         state.seq = seq
     state.partition = partition
@@ -298,13 +409,68 @@ def apply_contribution(
     return state
 
 
-def pillar_values(model: ScoringModel, basis: RepState | Basis, at: float) -> dict[str, float]:
-    """Each term's (for ssi-v2, each pillar's) decayed value at epoch-seconds ``at``, before the 0-25 curve:
-    O(terms)."""
+def term_values(model: ScoringModel, basis: RepState | Basis, at: float) -> dict[str, float]:
+    """Every term of the state (pillars, and for ssi-v3 one-way values and rate counters) decayed to ``at``."""
     k = compiled(model)
-    raw = basis.values if isinstance(basis, RepState) else [basis.values.get(p, 0.0) for p in k.terms]
+    if isinstance(basis, RepState):
+        raw = list(basis.values) + [0.0] * (len(k.terms) - len(basis.values))
+    else:
+        raw = [basis.values.get(p, 0.0) for p in k.terms]
     dt = at - basis.anchor
     return {p: max(v, 0.0) * math.exp(-dt * rate) if v else 0.0 for p, v, rate in zip(k.terms, raw, k.term_rate)}
+
+
+@dataclass(frozen=True, slots=True)
+class RateReading:
+    """One channel's response rate at an instant, and what it makes one-way activity worth."""
+
+    channel: str
+    noun: str
+    verb: str
+    asked: float
+    answered: float
+    rate: float
+    worth: float
+
+    def line(self) -> str:
+        """e.g. "requests: 40, accepted 5%, worth x0.2" (decayed counts)."""
+        return f"{self.noun}: {self.asked:.0f}, {self.verb} {100 * self.rate:.0f}%, worth x{self.worth:.2g}"
+
+
+def _worth(channel: tuple[str, int, int, float, float, float, float], terms: list[float]) -> tuple[float, float]:
+    _, asked, answered, alpha, beta, reference, max_worth = channel
+    rate = (alpha + terms[answered]) / (alpha + beta + terms[asked])
+    return rate, min(max_worth, rate / reference)
+
+
+def rate_readings(model: ScoringModel, basis: RepState | Basis, at: float) -> list[RateReading]:
+    """The rates behind a score (ssi-v3; empty for a model without rate channels)."""
+    k = compiled(model)
+    terms = list(term_values(model, basis, at).values())
+    out = []
+    for ch in k.channels:
+        rate, worth = _worth(ch, terms)
+        params = model.rates[ch[0]]
+        out.append(RateReading(ch[0], params.noun, params.verb, terms[ch[1]], terms[ch[2]], rate, worth))
+    return out
+
+
+def combine(model: ScoringModel, terms: dict[str, float]) -> dict[str, float]:
+    """Pillar values from term values: each channel's one-way value scaled by its worth. O(terms)."""
+    k = compiled(model)
+    raw = [terms.get(p, 0.0) for p in k.terms]
+    values = {p: raw[i] for i, p in enumerate(PILLARS)}
+    if k.channels:
+        worth = [_worth(ch, raw)[1] for ch in k.channels]
+        for pillar, term, ci in k.scaled:
+            values[PILLARS[pillar]] += worth[ci] * raw[term]
+    return values
+
+
+def pillar_values(model: ScoringModel, basis: RepState | Basis, at: float) -> dict[str, float]:
+    """Each pillar's decayed value at epoch-seconds ``at``, before the 0-25 curve; for ssi-v3 each channel's
+    one-way value enters scaled by what its response rate makes it worth. O(terms)."""
+    return combine(model, term_values(model, basis, at))
 
 
 def points(model: ScoringModel, pillar: str, value: float) -> float:
@@ -324,7 +490,7 @@ they were: its state may be dropped (the scorer's idle sweep), and it starts afr
 
 
 def idle_after_seconds(model: ScoringModel) -> float:
-    return IDLE_HALF_LIVES * max(model.half_life_seconds(p) for p in PILLARS)
+    return IDLE_HALF_LIVES * model.horizon_half_life_days() * DAY_SECONDS
 
 
 def peek(raw: bytes) -> tuple[float, int]:
@@ -348,3 +514,30 @@ def stored_basis(model: ScoringModel, raw: dict[str, Any]) -> Basis:
         if activity is not None:
             values[activity.pillar] += bucket_value(model, kind, int(day), float(q), float(s), anchor)
     return Basis(anchor=anchor, values=values)
+
+
+def terms_from_days(
+    model: ScoringModel, days: dict[int, dict[str, tuple[float, float, int]]], at: float
+) -> dict[str, float]:
+    """Every term at ``at`` rebuilt from per-(day, type) sums (Q, S, number of events), as the ledger holds them:
+    the same numbers the state adds up event by event, with every day treated as on time. O(buckets)."""
+    k = compiled(model)
+    out = dict.fromkeys(k.terms, 0.0)
+    for day, sums in days.items():
+        values = day_values(model, day, {t: (q, s) for t, (q, s, _) in sums.items()}, at)
+        for kind, value in values.items():
+            out[k.terms[k.type_term[k.type_index[kind]]]] += value
+        for kind, (_, _, n) in sums.items():
+            if kind not in k.type_index:
+                continue
+            for i, amount in k.type_counters[k.type_index[kind]]:
+                out[k.terms[i]] += n * amount * math.exp(-(at - day * DAY_SECONDS) * k.term_rate[i])
+    return out
+
+
+def type_worth(model: ScoringModel, terms: dict[str, float]) -> dict[str, float]:
+    """What each type's value is multiplied by when it enters its pillar: its channel's worth, else 1."""
+    k = compiled(model)
+    raw = [terms.get(p, 0.0) for p in k.terms]
+    worth = {ch[0]: _worth(ch, raw)[1] for ch in k.channels}
+    return {t: worth.get(model.rate_of(t) or "", 1.0) for t in k.types}

@@ -142,12 +142,12 @@ async def test_ranks_within_team_tenant_and_industry_are_withheld_below_ten(inge
     industry = f"industry-{uuid.uuid4().hex[:8]}"
     big, small = tenant_factory("ranks-big"), tenant_factory("ranks-small")
     now = datetime.now(UTC)
-    for i in range(10):  # 10 reps, rep i does i+1 comments: a strict order
+    for i in range(10):  # 10 reps, rep i completes i+1 calls: a strict order (two-way activity: monotone in v2 and v3)
         rep = f"ranked-{i}"
         body = {"name": f"Rep {i}", "team": "alpha", "industry": industry.upper()}
         created = await api.put(f"/v1/reps/{rep}", json=body, headers=bearer(big["api_key"]))
         assert created.status_code == 201, created.text
-        await post(ingest, big["api_key"], [cloud_event(rep, "comment.posted", time=now - timedelta(hours=h + 1))
+        await post(ingest, big["api_key"], [cloud_event(rep, "call.completed", time=now - timedelta(hours=h + 1))
                                            for h in range(i + 1)])
     for i in range(3):
         rep = f"small-{i}"

@@ -35,6 +35,8 @@ async def test_standings_match_the_live_counts_and_teams_aggregate_their_members
             await sink_repository.upsert_current(conn, [snapshot(tid, f"r{i}", 1, 5.0 * (i + 1)) for i in range(4)]
                                                  + [snapshot(tid, "solo", 1, 12.0)]
                                                  + [snapshot(oid, f"o{i}", 1, 8.0 * i) for i in range(3)])
+            # another model version's row of r1 (kept apart, migration 0012): no read model counts it
+            await sink_repository.upsert_current(conn, [snapshot(tid, "r1", 1, 99.0).model_copy(update={"model_version": "m0"})])
             today = datetime.now(UTC).date()
             await conn.execute(insert(rep_score_daily), [  # r0: 2 points a day over the last 3 days
                 {"tenant_id": tid, "rep_id": "r0", "day": today - timedelta(days=d), "brand": 5.0 - 2 * d,
@@ -42,22 +44,24 @@ async def test_standings_match_the_live_counts_and_teams_aggregate_their_members
                  "model_version": "m1", "as_of": datetime.now(UTC), "seq": 1, "events": 1} for d in (1, 2)])
         now = datetime.now(UTC)
         async with engine.begin() as conn:
-            await read_models.refresh_standings(conn, now, trends=True)
-            await read_models.refresh_teams(conn, now)
-        async with engine.connect() as conn:
+            await read_models.refresh_standings(conn, now, trends=True, model_version="m1")
+            await read_models.refresh_teams(conn, now, model_version="m1")
+            # read in the same transaction: the running sink's own passes (of the active version, which these
+            # m1 rows are not) wait on the rows written here instead of removing them under the reads
             standings = {r.rep_id: r for r in (await conn.execute(
                 select(rep_standings).where(rep_standings.c.tenant_id == tid))).all()}
             assert set(standings) == {"r0", "r1", "r2", "r3", "solo"}  # scored reps only
             for rep_id, row in standings.items():
                 rep = await repository.get_rep(conn, tid, rep_id)
                 assert (row.team_below, row.team_size) == (
-                    await repository.rank_counts(conn, row.total, "team", tid, rep) or (None, None))
-                assert (row.tenant_below, row.tenant_size) == await repository.rank_counts(conn, row.total, "tenant", tid, rep)
+                    await repository.rank_counts(conn, row.total, "team", tid, rep, model_version="m1") or (None, None))
+                assert (row.tenant_below, row.tenant_size) == await repository.rank_counts(conn, row.total, "tenant", tid, rep, model_version="m1")
                 if rep["industry"]:
                     assert (row.industry_below, row.industry_size, row.industry_tenants) == \
-                        await repository.industry_counts(conn, row.total, tid, industry)
+                        await repository.industry_counts(conn, row.total, tid, industry, model_version="m1")
                 else:
                     assert row.industry_size is None
+            assert standings["r1"].total == 10.0  # m1's, not m0's 99
             assert standings["r3"].team_below == 4 and standings["r3"].team_size == 5  # above 3 reps and "idle"
             assert standings["r3"].industry_below == 3 and standings["r3"].industry_tenants == 1
             assert abs(standings["r0"].trend_per_day - 2.0) < 1e-6 and standings["r0"].trend_days == 3
@@ -75,9 +79,8 @@ async def test_standings_match_the_live_counts_and_teams_aggregate_their_members
         async with engine.begin() as conn:  # a team emptied in the directory goes at the next pass
             await conn.execute(text("UPDATE reps SET team = 'c' WHERE tenant_id = :t"), {"t": tid})
             later = datetime.now(UTC)
-            await read_models.refresh_standings(conn, later, trends=False)
-            await read_models.refresh_teams(conn, later)
-        async with engine.connect() as conn:
+            await read_models.refresh_standings(conn, later, trends=False, model_version="m1")
+            await read_models.refresh_teams(conn, later, model_version="m1")
             teams = (await conn.execute(select(team_stats.c.team).where(team_stats.c.tenant_id == tid))).scalars().all()
             assert teams == ["c"]
     finally:

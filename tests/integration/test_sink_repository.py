@@ -130,3 +130,31 @@ async def test_the_decay_refresh_walks_every_stored_score_and_lowers_idle_totals
         assert len(totals) == 3 and all(t < 20.0 for t in totals)
     finally:
         await engine.dispose()
+
+
+async def test_each_model_version_keeps_its_own_rows(stack, tenant) -> None:  # type: ignore[no-untyped-def]
+    """A new version's snapshots sit beside the old version's (migration 0012); each keeps newest-wins."""
+    engine = make_engine(stack.database_url, application_name="test-sink-versions", pool_size=1)
+    tid = tenant["tenant_id"]
+    old, new = snapshot(tid, "switching", 7, 61.0), snapshot(tid, "switching", 3, 48.0)
+    new = new.model_copy(update={"model_version": "m2"})
+    try:
+        async with engine.begin() as conn:
+            await repository.upsert_current(conn, [old, new])
+            await repository.upsert_daily(conn, [old, new])
+        async with engine.begin() as conn:  # an older m2 snapshot changes nothing; a newer one wins in m2 only
+            await repository.upsert_current(conn, [new.model_copy(update={"seq": 2, "total": 1.0})])
+            await repository.upsert_current(conn, [new.model_copy(update={"seq": 4, "total": 50.0})])
+        async with engine.connect() as conn:
+            rows = dict((await conn.execute(
+                select(rep_scores.c.model_version, rep_scores.c.total)
+                .where(rep_scores.c.tenant_id == tid, rep_scores.c.rep_id == "switching")
+            )).all())
+            daily = (await conn.execute(
+                select(func.count()).select_from(rep_score_daily)
+                .where(rep_score_daily.c.tenant_id == tid, rep_score_daily.c.rep_id == "switching")
+            )).scalar_one()
+        assert rows == {"m1": 61.0, "m2": 50.0}
+        assert daily == 2
+    finally:
+        await engine.dispose()

@@ -21,7 +21,7 @@ from shared.scoring import (
 )
 from shared.scoring.model import ModelFileError, load_model, load_packaged_model
 
-MODEL = load_default_model()
+MODEL = load_packaged_model("ssi-v2.toml")  # ssi-v3 has its own file: test_scoring_v3.py
 DAY = 86_400.0
 NOW = 1_800_000_000.0
 TYPES = sorted(MODEL.activities)

@@ -191,13 +191,16 @@ async def read_page(
     filters: Filters,
     cursor: str | None,
     limit: int,
+    model_version: str,
 ) -> Page:
-    """One page of the leaderboard, and the cursor of the next one (None on the last page)."""
+    """One page of the leaderboard, and the cursor of the next one (None on the last page); the scores of the
+    active model version only (rows are kept per version, migration 0012)."""
     after = None if cursor is None else open_cursor(secret, tenant_id, sort, filters, cursor)
     rows = await repository.leaderboard_page(
         conn, tenant_id, key=sort.key, descending=sort.descending, team=filters.team, industry=filters.industry,
         min_total=filters.min_total, max_total=filters.max_total,
         after=None if after is None else (after.section, after.value, after.rep_id), limit=limit + 1,
+        model_version=model_version,
     )
     more = len(rows) > limit
     rows = rows[:limit]

@@ -42,9 +42,10 @@ def milestones_for(tenant_column, team_column):  # type: ignore[no-untyped-def]
     return func.coalesce(team_target, tenant_target).label("milestones")
 
 
-async def current(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
-    """The rep's stored snapshot with its directory entry, standing, stored explanation and target: one
-    statement of primary-key lookups."""
+async def current(conn: AsyncConnection, tenant_id: str, rep_id: str, *, model_version: str) -> dict[str, Any] | None:
+    """The rep's stored snapshot of one model version with its directory entry, standing, stored explanation
+    and target: one statement of primary-key lookups. Standings and explanations are kept for the active
+    version only: the caller uses them only when ``model_version`` is the active one."""
     s, d, e = rep_scores.c, reps.c, rep_explanations.c
     stmt = (
         select(
@@ -59,7 +60,7 @@ async def current(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[st
                                            rep_standings.c.rep_id == s.rep_id))
             .outerjoin(rep_explanations, and_(e.tenant_id == s.tenant_id, e.rep_id == s.rep_id))
         )
-        .where(s.tenant_id == tenant_id, s.rep_id == rep_id)
+        .where(s.tenant_id == tenant_id, s.rep_id == rep_id, s.model_version == model_version)
     )
     found = (await conn.execute(stmt)).mappings().one_or_none()
     return dict(found) if found else None
@@ -122,24 +123,28 @@ async def team_members(conn: AsyncConnection, tenant_id: str, name: str) -> list
     return [dict(r) for r in rows.mappings()]
 
 
-async def snapshots_on(conn: AsyncConnection, tenant_id: str, rep_ids: list[str], day: date) -> dict[str, dict[str, Any]]:
-    """Each rep's last daily snapshot on or before ``day`` (rep_score_daily's primary key, newest first)."""
+async def snapshots_on(conn: AsyncConnection, tenant_id: str, rep_ids: list[str], day: date,
+                       model_version: str) -> dict[str, dict[str, Any]]:
+    """Each rep's last daily snapshot of ``model_version`` on or before ``day`` (rep_score_daily's primary key,
+    newest first)."""
     if not rep_ids:
         return {}
     d = rep_score_daily.c
     rows = await conn.execute(
         select(rep_score_daily).distinct(d.rep_id)
-        .where(d.tenant_id == tenant_id, d.rep_id.in_(rep_ids), d.day <= day)
+        .where(d.tenant_id == tenant_id, d.rep_id.in_(rep_ids), d.model_version == model_version, d.day <= day)
         .order_by(d.rep_id, d.day.desc())
     )
     return {r["rep_id"]: dict(r) for r in rows.mappings()}
 
 
-async def current_snapshots(conn: AsyncConnection, tenant_id: str, rep_ids: list[str]) -> dict[str, dict[str, Any]]:
+async def current_snapshots(conn: AsyncConnection, tenant_id: str, rep_ids: list[str],
+                            model_version: str) -> dict[str, dict[str, Any]]:
     if not rep_ids:
         return {}
     rows = await conn.execute(select(rep_scores).where(rep_scores.c.tenant_id == tenant_id,
-                                                       rep_scores.c.rep_id.in_(rep_ids)))
+                                                       rep_scores.c.rep_id.in_(rep_ids),
+                                                       rep_scores.c.model_version == model_version))
     return {r["rep_id"]: dict(r) for r in rows.mappings()}
 
 

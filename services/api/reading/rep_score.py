@@ -47,14 +47,17 @@ def stored_counts(row: dict[str, Any]) -> CohortCounts | None:
     )
 
 
-async def live_counts(conn: AsyncConnection, tenant_id: str, rep_id: str, total: float) -> CohortCounts:
+async def live_counts(conn: AsyncConnection, tenant_id: str, rep_id: str, total: float, *,
+                      model_version: str) -> CohortCounts:
+    """Cohort counts among the scores of ``model_version``, counted now."""
     rep = await repository.get_rep(conn, tenant_id, rep_id)
     industry = None
     if rep and rep.get("industry"):
-        industry = await repository.industry_counts(conn, total, tenant_id, rep["industry"])
+        industry = await repository.industry_counts(conn, total, tenant_id, rep["industry"],
+                                                    model_version=model_version)
     return CohortCounts(
-        team=await repository.rank_counts(conn, total, "team", tenant_id, rep),
-        tenant=await repository.rank_counts(conn, total, "tenant", tenant_id, rep),
+        team=await repository.rank_counts(conn, total, "team", tenant_id, rep, model_version=model_version),
+        tenant=await repository.rank_counts(conn, total, "tenant", tenant_id, rep, model_version=model_version),
         industry=industry,
     )
 
@@ -68,24 +71,26 @@ def target_progress(row: dict[str, Any], total: float, today: Any) -> dict | Non
 
 async def read_now(
     conn: AsyncConnection, *, model: ScoringModel, policy: RankPolicy, tenant_id: str, rep_id: str,
-    now: datetime | None = None,
+    now: datetime | None = None, active: bool = True,
 ) -> dict | None:
-    """The rep's score now, or None when the tenant has no score for the rep."""
+    """The rep's score now under ``model``, or None when the tenant has no score of that version for the rep.
+    ``active``: ``model`` is the one the sink keeps the read models for; another version's ranks are counted
+    live among that version's scores, and its explanation computed from the ledger."""
     now = now or datetime.now(UTC)
-    row = await read_models.current(conn, tenant_id, rep_id)
+    row = await read_models.current(conn, tenant_id, rep_id, model_version=model.version)
     if row is None:
         return None
     score = evaluate_snapshot(model, row, now)
-    if row["explained_seq"] == row["seq"] and row["explained_model"] == row["model_version"]:
+    if active and row["explained_seq"] == row["seq"] and row["explained_model"] == row["model_version"]:
         explanation = {**row["explanation"], "as_of": row["explained_at"]}
     else:
         ledger, earlier = await ledger_until(conn, tenant_id, rep_id, model_version=model.version,
                                              first_day=_first_day(model, now), until=now)
         explanation = {**explain(model, ledger, earlier, now.timestamp(), score.pillars).to_json(), "as_of": now}
-    counts = stored_counts(row)
+    counts = stored_counts(row) if active else None
     ranked_at = row["ranked_at"]
     if counts is None:
-        counts, ranked_at = await live_counts(conn, tenant_id, rep_id, row["total"]), now
+        counts, ranked_at = await live_counts(conn, tenant_id, rep_id, row["total"], model_version=model.version), now
     return {
         "rep_id": rep_id, "total": score.total, "pillars": score.pillars, "as_of": now,
         "model_version": row["model_version"], "updated_at": row["as_of"], "events": row["events"],
@@ -97,7 +102,7 @@ async def read_now(
 async def read_at(conn: AsyncConnection, *, model: ScoringModel, tenant_id: str, rep_id: str, at: datetime) -> dict | None:
     """The rep's score at a past instant, from the ledger: decay applied up to it, later events ignored; no
     ranks and no target (they are kept for now only)."""
-    row = await repository.current_score(conn, tenant_id, rep_id)
+    row = await repository.current_score(conn, tenant_id, rep_id, model_version=model.version)
     if row is None:
         return None
     ledger, earlier = await ledger_until(conn, tenant_id, rep_id, model_version=model.version,

@@ -79,9 +79,9 @@ async def scores_at_end_of(conn: AsyncConnection, model: ScoringModel, tenant_id
                            day: date, now: datetime) -> dict[str, dict[str, float]]:
     """Each member's score (total and pillars) at the end of ``day`` (now, for today or later)."""
     if day >= now.date():
-        rows, at = await read_models.current_snapshots(conn, tenant_id, rep_ids), now
+        rows, at = await read_models.current_snapshots(conn, tenant_id, rep_ids, model.version), now
     else:
-        rows, at = await read_models.snapshots_on(conn, tenant_id, rep_ids, day), end_of_day(day, now)
+        rows, at = await read_models.snapshots_on(conn, tenant_id, rep_ids, day, model.version), end_of_day(day, now)
     out = {}
     for rep_id in rep_ids:
         row = rows.get(rep_id)

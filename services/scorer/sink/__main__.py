@@ -195,8 +195,8 @@ async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -
 async def maintain_read_models(settings: SinkSettings, engine, model, now: datetime, *, trends: bool) -> None:  # type: ignore[no-untyped-def]
     """One pass over the api's read models (services/scorer/sink/read_models.py), in two transactions."""
     async with engine.begin() as conn:
-        await read_models.refresh_standings(conn, now, trends=trends)
-        await read_models.refresh_teams(conn, now)
+        await read_models.refresh_standings(conn, now, trends=trends, model_version=model.version)
+        await read_models.refresh_teams(conn, now, model_version=model.version)
     async with engine.begin() as conn:
         EXPLANATIONS.inc(await read_models.refresh_explanations(
             conn, model, now, limit=settings.explanations_per_pass,

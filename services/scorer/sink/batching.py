@@ -6,18 +6,18 @@ from shared.scores import ScoreSnapshot
 
 
 def newest_per_rep(snapshots: list[ScoreSnapshot]) -> list[ScoreSnapshot]:
-    best: dict[tuple[str, str], ScoreSnapshot] = {}
+    best: dict[tuple[str, str, str], ScoreSnapshot] = {}
     for s in snapshots:
-        key = (s.tenant_id, s.rep_id)
+        key = (s.tenant_id, s.rep_id, s.model_version)  # each version keeps its own row
         if key not in best or best[key].seq < s.seq:
             best[key] = s
     return list(best.values())
 
 
 def newest_per_rep_day(snapshots: list[ScoreSnapshot]) -> list[ScoreSnapshot]:
-    best: dict[tuple[str, str, object], ScoreSnapshot] = {}
+    best: dict[tuple[str, str, str, object], ScoreSnapshot] = {}
     for s in snapshots:
-        key = (s.tenant_id, s.rep_id, s.as_of.date())
+        key = (s.tenant_id, s.rep_id, s.model_version, s.as_of.date())
         if key not in best or best[key].seq < s.seq:
             best[key] = s
     return list(best.values())

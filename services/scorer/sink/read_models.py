@@ -38,7 +38,8 @@ _STANDINGS = text(
     WITH members AS (
         SELECT coalesce(r.tenant_id, s.tenant_id) AS tenant_id, coalesce(r.rep_id, s.rep_id) AS rep_id,
                r.team, r.industry, coalesce(s.total, 0.0) AS total, s.rep_id IS NOT NULL AS scored
-        FROM reps r FULL OUTER JOIN rep_scores s ON s.tenant_id = r.tenant_id AND s.rep_id = r.rep_id
+        FROM reps r FULL OUTER JOIN (SELECT * FROM rep_scores WHERE model_version = :model_version) s
+             ON s.tenant_id = r.tenant_id AND s.rep_id = r.rep_id
     ), within AS (
         SELECT tenant_id, rep_id, team, total, scored,
                rank() OVER (PARTITION BY tenant_id, team ORDER BY total) - 1 AS team_below,
@@ -73,14 +74,16 @@ _STANDINGS = text(
 )
 _STANDINGS_GONE = text(
     "DELETE FROM rep_standings st WHERE NOT EXISTS "
-    "(SELECT 1 FROM rep_scores s WHERE s.tenant_id = st.tenant_id AND s.rep_id = st.rep_id)"
+    "(SELECT 1 FROM rep_scores s WHERE s.tenant_id = st.tenant_id AND s.rep_id = st.rep_id "
+    "AND s.model_version = :model_version)"
 )
 _TRENDS = text(
     """
     WITH points AS (
-        SELECT tenant_id, rep_id, day, total FROM rep_score_daily WHERE day >= :first AND day < :today
+        SELECT tenant_id, rep_id, day, total FROM rep_score_daily
+        WHERE model_version = :model_version AND day >= :first AND day < :today
         UNION ALL
-        SELECT tenant_id, rep_id, CAST(:today AS date), total FROM rep_scores
+        SELECT tenant_id, rep_id, CAST(:today AS date), total FROM rep_scores WHERE model_version = :model_version
     ), fit AS (
         SELECT tenant_id, rep_id, regr_slope(total, CAST(day - CAST(:today AS date) AS float8)) AS slope,
                count(*) AS n
@@ -94,25 +97,28 @@ _MEMBERS = text(
     """
     SELECT r.tenant_id, r.team, s.total, s.brand, s.people, s.insights, s.relationships, st.trend_per_day
     FROM reps r
-    LEFT JOIN rep_scores s ON s.tenant_id = r.tenant_id AND s.rep_id = r.rep_id
+    LEFT JOIN rep_scores s ON s.tenant_id = r.tenant_id AND s.rep_id = r.rep_id AND s.model_version = :model_version
     LEFT JOIN rep_standings st ON st.tenant_id = r.tenant_id AND st.rep_id = r.rep_id
     WHERE r.team IS NOT NULL
     """
 )
 
 
-async def refresh_standings(conn: AsyncConnection, now: datetime, *, trends: bool) -> None:
-    await conn.execute(_STANDINGS, {"now": now})
-    await conn.execute(_STANDINGS_GONE)
+async def refresh_standings(conn: AsyncConnection, now: datetime, *, trends: bool, model_version: str) -> None:
+    """Ranks and trends of the active model version's scores (rows are kept per version, migration 0012)."""
+    await conn.execute(_STANDINGS, {"now": now, "model_version": model_version})
+    await conn.execute(_STANDINGS_GONE, {"model_version": model_version})
     if trends:
         today = now.date()
-        await conn.execute(_TRENDS, {"today": today, "first": today - timedelta(days=TREND_DAYS - 1)})
+        await conn.execute(_TRENDS, {"today": today, "first": today - timedelta(days=TREND_DAYS - 1),
+                                     "model_version": model_version})
 
 
-async def refresh_teams(conn: AsyncConnection, now: datetime) -> int:
-    """Rewrite every team's aggregates and today's trend point; drop the teams that no longer exist."""
+async def refresh_teams(conn: AsyncConnection, now: datetime, *, model_version: str) -> int:
+    """Rewrite every team's aggregates (of the active model version's scores) and today's trend point; drop
+    the teams that no longer exist."""
     members: dict[tuple[str, str], list[Member]] = defaultdict(list)
-    for tenant_id, team, total, *rest in (await conn.execute(_MEMBERS)).all():
+    for tenant_id, team, total, *rest in (await conn.execute(_MEMBERS, {"model_version": model_version})).all():
         pillars = dict(zip(PILLARS, rest[:4], strict=True)) if total is not None else None
         members[(str(tenant_id), team)].append(Member(total, pillars, rest[4]))
     rows = []

@@ -69,12 +69,14 @@ def _upsert(table: str, extra: tuple[tuple[str, str], ...], conflict: str, set_e
         f"INSERT INTO {table} ({', '.join(columns)}) "
         f"SELECT {select_list} FROM unnest({arrays}) AS u({', '.join(columns)}) "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}{set_extra} "
-        f"WHERE {table}.seq < EXCLUDED.seq OR {table}.model_version <> EXCLUDED.model_version"
+        f"WHERE {table}.seq < EXCLUDED.seq"
     )
 
 
-_CURRENT = _upsert("rep_scores", (), "tenant_id, rep_id", ", updated_at = EXCLUDED.as_of, evaluated_at = NULL")
-_DAILY = _upsert("rep_score_daily", (("day", "date"),), "tenant_id, rep_id, day", "")
+# one row per rep and model version (migration 0012): a new version's snapshots sit beside the old version's
+_CURRENT = _upsert("rep_scores", (), "tenant_id, rep_id, model_version",
+                   ", updated_at = EXCLUDED.as_of, evaluated_at = NULL")
+_DAILY = _upsert("rep_score_daily", (("day", "date"),), "tenant_id, rep_id, model_version, day", "")
 
 
 def _columns(snapshots: list[ScoreSnapshot], daily: bool) -> dict[str, list]:
@@ -164,7 +166,8 @@ async def refresh_decay(conn: AsyncConnection, model: ScoringModel, at: datetime
         updates.append({"t": str(tenant_id), "r": rep_id, "total": score.total, "evaluated_at": at, **score.pillars})
     await conn.execute(
         update(rep_scores)
-        .where(rep_scores.c.tenant_id == bindparam("t"), rep_scores.c.rep_id == bindparam("r"))
+        .where(rep_scores.c.tenant_id == bindparam("t"), rep_scores.c.rep_id == bindparam("r"),
+               rep_scores.c.model_version == model.version)
         .values(
             total=bindparam("total"),
             evaluated_at=bindparam("evaluated_at"),

@@ -1,7 +1,15 @@
 from datetime import UTC, date, datetime
 
 from services.api.reading.snapshots import end_of_day, evaluate_snapshot
-from shared.scoring import RepState, apply_event, bucket_value, evaluate, load_default_model, stored_basis
+from shared.scoring import (
+    RepState,
+    apply_event,
+    bucket_value,
+    evaluate,
+    load_default_model,
+    load_packaged_model,
+    stored_basis,
+)
 
 MODEL = load_default_model()
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -24,17 +32,19 @@ def test_a_snapshot_of_another_model_version_is_returned_as_stored() -> None:
 
 
 def test_rows_stored_before_the_basis_read_the_same_score() -> None:
-    """rep_scores rows written by the earlier scorer hold the whole state; they read as the basis does."""
+    """rep_scores rows written by the earlier scorer (ssi-v2 only) hold the whole state; they read as the basis
+    does."""
+    v2 = load_packaged_model("ssi-v2.toml")
     state = RepState()
     for i, kind in enumerate(["meeting.booked", "post.published", "reaction.given", "meeting.booked"]):
-        apply_event(MODEL, state, event_type=kind, source="hubspot", event_time=NOW.timestamp() - i * 86_400, seq=i)
-    k_types = sorted(MODEL.activities)
+        apply_event(v2, state, event_type=kind, source="hubspot", event_time=NOW.timestamp() - i * 86_400, seq=i)
+    k_types = sorted(v2.activities)
     legacy = {"anchor": state.anchor, "folded": dict.fromkeys(("brand", "people", "insights", "relationships"), 0.0),
               "buckets": {f"{day}|{k_types[t]}": qs for day, types in state.days.items() for t, qs in types.items()},
               "seq": state.seq, "events": state.events}
-    assert bucket_value(MODEL, "meeting.booked", 0, 0.0, 0.0, 0.0) == 0.0
-    assert evaluate(MODEL, stored_basis(MODEL, legacy), NOW.timestamp() + 86_400) == evaluate(
-        MODEL, state, NOW.timestamp() + 86_400)
+    assert bucket_value(v2, "meeting.booked", 0, 0.0, 0.0, 0.0) == 0.0
+    assert evaluate(v2, stored_basis(v2, legacy), NOW.timestamp() + 86_400) == evaluate(
+        v2, state, NOW.timestamp() + 86_400)
 
 
 def test_history_points_are_read_at_the_end_of_their_day_but_never_in_the_future() -> None:
