@@ -4,7 +4,7 @@ new version's snapshots overwriting the old one's rows. The leaderboard indexes 
 tenant: reads of the active version walk them as before.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-26 17:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
