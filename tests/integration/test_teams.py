@@ -222,10 +222,10 @@ def test_targets_are_set_read_back_override_and_show_progress(org) -> None:  # t
     api, other = org["api"], org["other"]
     json_body = {"Content-Type": "application/json"}
     far = str(TODAY + timedelta(days=365))
-    tenant_target = {"milestones": [{"score": 95, "by": far}, {"score": 0.5, "by": str(TODAY + timedelta(days=30))}]}
+    tenant_target = {"milestones": [{"score": 95, "by": far}, {"score": 0.1, "by": str(TODAY + timedelta(days=30))}]}
     first = api.put("/v1/targets", json=tenant_target, headers=json_body)
     assert first.status_code == 201, first.text
-    assert first.json()["milestones"][0] == {"score": 0.5, "by": str(TODAY + timedelta(days=30))}  # ordered by date
+    assert first.json()["milestones"][0] == {"score": 0.1, "by": str(TODAY + timedelta(days=30))}  # ordered by date
     assert api.put("/v1/targets", json=tenant_target, headers=json_body).status_code == 200
     north_target = {"milestones": [{"score": 99, "by": str(TODAY + timedelta(days=10))}]}
     assert api.put(team_url("north").replace("teams", "targets"), json=north_target, headers=json_body).status_code == 201
@@ -239,7 +239,7 @@ def test_targets_are_set_read_back_override_and_show_progress(org) -> None:  # t
     assert api.get("/v1/targets/north").json()["milestones"][0]["score"] == 99
     assert other.delete("/v1/targets").status_code == 404
 
-    # a north rep follows north's target (99, not reached); a south/east rep the tenant's (0.5 reached, 95 next)
+    # a north rep follows north's target (99, not reached); a south/east rep the tenant's (0.1 reached, 95 next)
     north_rep = api.get("/v1/reps/tm-a/score").json()["target"]
     assert north_rep["next"] == {"score": 99.0, "by": str(TODAY + timedelta(days=10))}
     assert north_rep["status"] in ("on_track", "at_risk")
@@ -249,8 +249,8 @@ def test_targets_are_set_read_back_override_and_show_progress(org) -> None:  # t
     assert board["tm-a"]["target"]["next"]["score"] == 99 and board["tm-e"]["target"]["next"]["score"] == 95
     assert board["tm-idle"]["target"] is None  # no score, no progress
     east = api.get(team_url(SLASHED)).json()
-    reached = sum(org["totals"][r] >= 0.5 for r in ("tm-d", "tm-e"))
-    assert [(m["score"], m["reps"], m["share"]) for m in east["milestones"]] == [(0.5, reached, reached / 2),
+    reached = sum(org["totals"][r] >= 0.1 for r in ("tm-d", "tm-e"))
+    assert [(m["score"], m["reps"], m["share"]) for m in east["milestones"]] == [(0.1, reached, reached / 2),
                                                                                  (95.0, 0, 0.0)]
     assert east["target"]["next"]["score"] == 95
 
