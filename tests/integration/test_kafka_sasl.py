@@ -7,10 +7,12 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+import pytest
 
 from stack import ROOT, TEST_SASL_PASSWORD, TEST_SASL_USER
 from tests.e2e.helpers import wait_for_score
 from tests.factories import bearer, cloud_event
+from shared.kafka_producer import KafkaUnavailable, Producer
 from tests.integration.extra_service import extra_service
 
 
@@ -37,6 +39,11 @@ async def test_clients_authenticate_with_scram_and_a_wrong_password_gets_nothing
         done = subprocess.run([str(ROOT / ".venv" / "bin" / "ssi"), *args], env={**stack.env(), **sasl_env(stack)},
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
+
+    plaintext = Producer(f"127.0.0.1:{stack.kafka_sasl_port}", timeout=5.0)  # no SASL on the SASL listener
+    with pytest.raises(KafkaUnavailable):
+        await plaintext.send_all([("ssi.activity.v1", b"k", b"v")])
+    await plaintext.stop()
 
     with extra_service(stack, "ingest", sasl_env(stack, "wrong-password"), "ingest-sasl-wrong") as (url, _):
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
