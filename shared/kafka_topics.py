@@ -17,6 +17,7 @@ async def ensure_topics(
         topics.ACTIVITY: {"retention.ms": str(30 * 86_400_000)},
         topics.SCORES: {"retention.ms": str(7 * 86_400_000)},
         topics.LEDGER: {"retention.ms": str(7 * 86_400_000)},
+        topics.OUTCOMES: {"retention.ms": str(7 * 86_400_000)},
         topics.DEAD_LETTER: {"retention.ms": str(90 * 86_400_000)},
         topics.WEBHOOKS_RAW: {"retention.ms": str(30 * 86_400_000)},
         topics.NORMALIZED: {"retention.ms": str(30 * 86_400_000)},

@@ -50,6 +50,7 @@ from shared import topics
 from shared.db.engine import make_engine
 from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
+from shared.outcomes import encode as encode_stored
 from shared.scores import encode
 from shared.scoring import RepState, ScoringModel, evaluate
 from shared.scoring.state import idle_after_seconds, peek
@@ -78,6 +79,7 @@ class Pipeline:
     scores: faust.TopicT
     ledger: faust.TopicT
     dead_letters: faust.TopicT
+    outcomes: faust.TopicT
     states: faust.Table
     seen: faust.Table
     seen_index: dedup.SeenIndex = field(default_factory=dedup.SeenIndex)
@@ -253,6 +255,10 @@ class Pipeline:
                 seen.remember(id_digest, message.offset)
                 new_ids.append((id_digest, message.offset))
                 newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
+            if decision.stored is not None:  # an outcome or a mention: stored by the sink, not scored
+                self.outcomes.send_soon(key=key, value=encode_stored(
+                    envelope.tenant_id, event.subject, event.source, event.id, event.type, event.time.isoformat(),
+                    decision.stored))
             c = decision.contribution
             if decision.verdict in (Verdict.SCORED, Verdict.REPLAY) and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
@@ -331,6 +337,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         scores=app.topic(topics.SCORES, partitions=partitions, **raw),
         ledger=app.topic(topics.LEDGER, partitions=partitions, **raw),
         dead_letters=app.topic(topics.DEAD_LETTER, partitions=partitions, **raw),
+        outcomes=app.topic(topics.OUTCOMES, partitions=partitions, **raw),
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
