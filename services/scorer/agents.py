@@ -133,55 +133,60 @@ class Pipeline:
     def _active_partitions(self) -> set[int]:
         return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
 
-    def forget_rep(self, key: bytes, active: set[int], *, dedup_records: bool) -> int:
-        """Drop an erased rep's state (and, with ``dedup_records``, its dedup records: a scan of the dedup
-        table, done once per registry change) with changelog tombstones, in partitions this worker owns.
-        Returns the table records dropped."""
-        dropped = 0
+    def forget_rep(self, key: bytes, active: set[int]) -> int:
+        """Drop an erased rep's state with a changelog tombstone, if this worker owns its partition."""
         raw = self.states.data.get(key)
-        if raw:
+        if not raw:
+            return 0
+        try:
+            _, partition = peek(raw)
+        except (ValueError, struct.error):
+            return 0
+        if partition not in active:
+            return 0
+        delete(self.states, partition, key)
+        ERASED_RECORDS_DROPPED.inc()
+        return 1
+
+    def forget_dedup(self, reps: set[bytes], active: set[int]) -> int:
+        """Drop the dedup records of these reps (key ``rep key|partition|offset``) with changelog tombstones, in
+        owned partitions: one pass over the dedup table, done only when the registry changed."""
+        dropped = 0
+        for seen_key in list(self.seen.data.keys()):
+            if seen_key.rsplit(b"|", 2)[0] not in reps:
+                continue
             try:
-                _, partition = peek(raw)
-            except (ValueError, struct.error):
-                partition = -1
-            if partition in active:
-                delete(self.states, partition, key)
-                dropped += 1
-        if dedup_records:
-            prefix = key + b"|"
-            for seen_key in [k for k in self.seen.data.keys() if k.startswith(prefix)]:
-                value = self.seen.data.get(seen_key)
-                try:
-                    _, partition, entries = dedup.decode(value)
-                except (struct.error, TypeError):
-                    continue
-                if partition not in active:
-                    continue
-                for id_digest, offset in entries:
-                    if self.seen_index.first.get(id_digest) == offset:
-                        del self.seen_index.first[id_digest]
-                delete(self.seen, partition, seen_key)
-                dropped += 1
-        if dropped:
-            ERASED_RECORDS_DROPPED.inc(dropped)
+                _, partition, entries = dedup.decode(self.seen.data.get(seen_key))
+            except (struct.error, TypeError):
+                continue
+            if partition not in active:
+                continue
+            for id_digest, offset in entries:
+                if self.seen_index.first.get(id_digest) == offset:
+                    del self.seen_index.first[id_digest]
+            delete(self.seen, partition, seen_key)
+            dropped += 1
+        ERASED_RECORDS_DROPPED.inc(dropped)
         return dropped
 
     def forget_erased(self, active: set[int]) -> int:
-        """The erased reps' states still held in owned partitions (after a rebalance), dropped: O(erased reps)."""
+        """The erased reps' states still held in owned partitions (after a rebalance), dropped: O(erased reps).
+        Their dedup records there expire with the dedup retention."""
         if self.erasures is None:
             return 0
-        return sum(self.forget_rep(key, active, dedup_records=False) for key in self.erasures.erased_keys())
+        return sum(self.forget_rep(key, active) for key in self.erasures.erased_keys())
 
     async def handle(self, messages: list[Message]) -> None:
         """Score one fetched batch of activity records (any partitions, offset order within each)."""
         started = time.perf_counter()
         registry = self.erasures
         if registry is not None:
-            changed = await registry.refresh()
-            if changed:  # erased or unerased: whatever state the rep had came from before its erasure
+            erased = {key for key in await registry.refresh() if registry.entries[key].erased}
+            if erased:  # newly erased (or, after a start, every erased rep): drop what this worker holds of them
                 active = self._active_partitions()
-                for key in changed:
-                    self.forget_rep(key, active, dedup_records=True)
+                for key in erased:
+                    self.forget_rep(key, active)
+                self.forget_dedup(erased, active)
         if self.quotas is not None:
             await self.quotas.refresh_if_due()
         now = datetime.now(UTC)
@@ -201,7 +206,7 @@ class Pipeline:
                     EVENTS.labels("erased_skipped").inc()
                     continue
                 if verdict is Fate.DEAD_LETTER:
-                    self.forget_rep(key, {message.partition}, dedup_records=False)
+                    self.forget_rep(key, {message.partition})
                     await self.dead_letter(message, "erased", "erased", keep_value=False)
                     continue
             group = groups.get(key)

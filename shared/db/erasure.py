@@ -7,6 +7,8 @@ scorer version, the sink and every replay consult, so a replay never brings an e
 The erasure and the sink's writes are serialised by one advisory lock: the erasure takes it exclusively, each
 sink batch shared (``lock_for_writes``), and the sink reads the registry after taking it. So a sink batch
 either committed before the erasure (whose deletes then remove its rows) or reads the registry after it.
+Erasures and unerasures hold the lock exclusively from before they take a change id until they commit, so
+change ids commit in order and the scorer's "changes after N" never skips one that commits late.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ async def erase_rep(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[
 async def unerase_rep(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, str] | None:
     """Lift an erasure so the id can be reused; events received before the erasure still never count.
     Returns the identities the erased rep had (for the caller to release), or None if it was not erased."""
+    await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     e = erased_reps.c
     identities = (await conn.execute(
         select(e.identities).where(e.tenant_id == tenant_id, e.rep_id == rep_id, e.erased).with_for_update()

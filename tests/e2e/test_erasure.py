@@ -65,9 +65,10 @@ async def rows_of(database_url: str, tenant_id: str, rep_id: str) -> dict[str, i
         await engine.dispose()
 
 
-async def state_tombstoned(bootstrap: str, rep_key: bytes) -> bool:
-    """The last record of the rep's key in the rep_state changelog is a tombstone (None value)."""
-    topic = f"ssi-scorer-{MODEL.version}-s3-rep_state-changelog"
+async def tombstoned(bootstrap: str, table: str, rep_key: bytes) -> bool:
+    """Every key of the rep in the table's changelog (``rep_state``: the rep key; ``seen_event``: rep key|...)
+    ends with a tombstone (a None value), and there is at least one."""
+    topic = f"ssi-scorer-{MODEL.version}-s3-{table}-changelog"
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -79,11 +80,13 @@ async def state_tombstoned(bootstrap: str, rep_key: bytes) -> bool:
         consumer.assign(parts)
         ends = await consumer.end_offsets(parts)
         await consumer.seek_to_beginning(*parts)
-        last: list[bytes | None] = []
+        last: dict[bytes, bytes | None] = {}
         while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
             for records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).values():
-                last += [r.value for r in records if r.key == rep_key]
-        return bool(last) and last[-1] is None
+                for r in records:
+                    if r.key == rep_key or r.key.startswith(rep_key + b"|"):
+                        last[r.key] = r.value
+        return bool(last) and all(v is None for v in last.values())
     finally:
         await consumer.stop()
 
@@ -137,7 +140,8 @@ async def test_an_erased_rep_leaves_everything_and_no_replay_brings_it_back(stac
     await wait_for_score(api, key, kept, 2)
     assert (await api.get(f"/v1/reps/{gone}/score", headers=bearer(key))).status_code == 404
     assert await rows_of(stack.database_url, tid, gone) == empty
-    assert await state_tombstoned(stack.kafka_bootstrap, f"{tid}|{gone}".encode())
+    for table in ("rep_state", "seen_event"):  # the scorer's state and dedup records of the rep: tombstones
+        assert await tombstoned(stack.kafka_bootstrap, table, f"{tid}|{gone}".encode()), table
 
     # replay 1: a scorer group and tables from scratch (what a new model version does) reads the whole topic
     replay_id = f"ssi-scorer-replay-{os.urandom(4).hex()}"

@@ -7,10 +7,12 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+import pytest
 
 from stack import ROOT, TEST_SASL_PASSWORD, TEST_SASL_USER
 from tests.e2e.helpers import wait_for_score
 from tests.factories import bearer, cloud_event
+from shared.kafka_producer import KafkaUnavailable, Producer
 from tests.integration.extra_service import extra_service
 
 
@@ -38,8 +40,34 @@ async def test_clients_authenticate_with_scram_and_a_wrong_password_gets_nothing
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
 
+    plaintext = Producer(f"127.0.0.1:{stack.kafka_sasl_port}", timeout=5.0)  # no SASL on the SASL listener
+    with pytest.raises(KafkaUnavailable):
+        await plaintext.send_all([("ssi.activity.v1", b"k", b"v")])
+    await plaintext.stop()
+
     with extra_service(stack, "ingest", sasl_env(stack, "wrong-password"), "ingest-sasl-wrong") as (url, _):
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             assert (await client.get("/readyz")).status_code == 503
             refused = await client.post("/v1/events", json=[cloud_event("sasl-wrong")], headers=bearer(key))
             assert refused.status_code == 503 and "Retry-After" in refused.headers
+
+
+async def test_the_faust_scorer_and_the_sink_run_over_scram(stack, ingest, api, tenant) -> None:  # type: ignore[no-untyped-def]
+    """The stack's own scorer worker (same group and tables) and sink, restarted with only the SASL listener's
+    address (a client without SCRAM is refused there), score an event end to end: Faust's consumer, producer and
+    changelogs, and the sink's consumer, authenticate."""
+    for name in ("scorer", "sink"):
+        stack.stop_service(name)
+        stack.start_service(name, sasl_env(stack))
+    try:
+        for name in ("scorer", "sink"):
+            stack.wait_ready(name, 180)
+        sent = await ingest.post("/v1/events", json=[cloud_event("sasl-faust")], headers=bearer(tenant["api_key"]))
+        assert sent.status_code == 202
+        await wait_for_score(api, tenant["api_key"], "sasl-faust", 1, timeout=120)
+    finally:
+        for name in ("scorer", "sink"):
+            stack.stop_service(name)
+            stack.start_service(name)
+        for name in ("scorer", "sink"):
+            stack.wait_ready(name, 180)
