@@ -5,7 +5,7 @@ stored by the sink from ssi.outcomes.v1, once each by (tenant, source, event id)
 PUT /v1/brands declares.
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-26 17:40:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
