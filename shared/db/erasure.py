@@ -21,14 +21,16 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import erased_reps, erased_reps_change_seq, rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
+from shared.db.schema import brand_mentions, crm_outcomes, erased_reps, erased_reps_change_seq, rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
 
 REP_TABLES: tuple[Table, ...] = (
     rep_scores,
     rep_score_daily,
     scored_events,
     reps,
-    # tables added later with (tenant_id, rep_id) columns: one line each (outcomes, mentions, read models)
+    crm_outcomes,  # the rep's CRM outcomes (deals, quotas)
+    brand_mentions,  # mentions whose subject is the rep
+    # tables added later with (tenant_id, rep_id) columns: one line each (read models)
 )
 """Tables whose rows of a rep go on erasure: each has ``tenant_id`` and ``rep_id`` columns."""
 

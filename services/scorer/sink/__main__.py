@@ -130,18 +130,21 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
         ledger = [b for _, b in decoded.ledger if b.tenant_id in known]
         # the registry of erased reps: nothing of an erased rep is written, nor any output produced before an
         # erasure (a replay of the scores or ledger topic, or a scorer batch that overlapped the erasure)
+        stored = [e for _, e in decoded.stored if e.tenant_id in known]
         erased = await erasure.entries_for(conn, [(s.tenant_id, s.rep_id) for s in snapshots]
-                                           + [(b.tenant_id, b.rep_id) for b in ledger])
+                                           + [(b.tenant_id, b.rep_id) for b in ledger]
+                                           + [(e.tenant_id, e.rep_id) for e in stored])
         dropped = 0
         if erased:
-            before = len(snapshots) + len(ledger)
+            before = len(snapshots) + len(ledger) + len(stored)
             snapshots = [s for s in snapshots if not erasure.suppressed(erased.get((s.tenant_id, s.rep_id)), s.as_of)]
             ledger = [b for b in ledger if not erasure.suppressed(erased.get((b.tenant_id, b.rep_id)), b.scored_at)]
-            dropped = before - len(snapshots) - len(ledger)
+            stored = [e for e in stored
+                      if not erasure.suppressed(erased.get((e.tenant_id, e.rep_id)), e.produced_at or e.time)]
+            dropped = before - len(snapshots) - len(ledger) - len(stored)
             SINK_RECORDS.labels("erased").inc(dropped)
         poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded.snapshots if s.tenant_id not in known]
         poison += [(r, f"unknown tenant {b.tenant_id}") for r, b in decoded.ledger if b.tenant_id not in known]
-        stored = [e for _, e in decoded.stored if e.tenant_id in known]
         poison += [(r, f"unknown tenant {e.tenant_id}") for r, e in decoded.stored if e.tenant_id not in known]
         SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(snapshots)))
         SINK_ROWS.labels("rep_score_daily").inc(await repository.upsert_daily(conn, newest_per_rep_day(snapshots)))
