@@ -21,16 +21,21 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import brand_mentions, crm_outcomes, erased_reps, erased_reps_change_seq, rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
+from shared.db.schema import (
+    brand_mentions, crm_outcomes, erased_reps, erased_reps_change_seq, rep_explanations, rep_score_daily, rep_scores,
+    rep_standings, reps, scored_events, unclaimed_identities,
+)
 
 REP_TABLES: tuple[Table, ...] = (
     rep_scores,
     rep_score_daily,
     scored_events,
     reps,
-    crm_outcomes,  # the rep's CRM outcomes (deals, quotas)
+    crm_outcomes,  # the rep's deals and quotas
     brand_mentions,  # mentions whose subject is the rep
-    # tables added later with (tenant_id, rep_id) columns: one line each (read models)
+    rep_standings,  # read models: ranks and trend
+    rep_explanations,
+    # team_stats and team_daily hold no rep id: the sink's next read-model pass recomputes them without the rep
 )
 """Tables whose rows of a rep go on erasure: each has ``tenant_id`` and ``rep_id`` columns."""
 

@@ -213,3 +213,93 @@ def test_the_dashboard_is_served_with_a_strict_policy(org: dict) -> None:
         for asset in ("/dashboard/static/dashboard.js", "/dashboard/static/vendor/uPlot-1.6.32.iife.min.js"):
             assert api.get(asset).status_code == 200, asset
         assert api.get("/dashboard/static/../app.py").status_code == 404
+
+
+# ---- the team, validation and share-of-voice screens: a sales organisation with outcomes, targets and mentions ----
+
+PERIOD_FIRST = (datetime.now(UTC) - timedelta(days=89)).date()
+PERIOD = f"{PERIOD_FIRST.isoformat()}/{datetime.now(UTC).date().isoformat()}"  # the screens' default period
+
+
+@pytest.fixture(scope="module")
+def sales(stack) -> dict:  # type: ignore[no-untyped-def]
+    """12 reps in two teams whose skill drives activity and attainment (quota for the screens' default period),
+    a team target, declared brands and mentions of them."""
+    from tests.outcome_scenarios import activity, cohort, outcomes
+
+    key = json.loads(stack.cli("tenant", "create", f"dash-sales-{os.urandom(6).hex()}", "--json"))["api_key"]
+    now = datetime.now(UTC)
+    reps = cohort(12, ("east", "west"), skill_drives_attainment=True, seed=11)
+    counts: dict[str, int] = {}
+    events: list[dict] = []
+    with httpx.Client(base_url=stack.api_url, timeout=30) as api, httpx.Client(base_url=stack.ingest_url, timeout=30) as ingest:
+        for rep in reps:
+            assert api.put(f"/v1/reps/{rep.rep_id}", json={"name": rep.rep_id.upper(), "team": rep.team},
+                           headers=bearer(key, "application/json")).status_code in (200, 201)
+            mine = activity(rep, now - timedelta(minutes=2))
+            counts[rep.rep_id] = len(mine)
+            events += mine + outcomes(rep, PERIOD_FIRST, now.date(), now - timedelta(minutes=1), seed=5)
+        target = {"milestones": [{"score": 70, "by": "2027-06-01"}, {"score": 80, "by": "2027-12-01"}]}
+        assert api.put("/v1/targets/east", json=target, headers=bearer(key, "application/json")).status_code in (200, 201)
+        assert api.put("/v1/brands", json={"own": "Acme", "competitors": ["Globex"]},
+                       headers=bearer(key, "application/json")).status_code in (200, 201)
+        events += [cloud_event("listener", "mention.received", source=src, brand=brand, reach=reach)
+                   for src, brand, reach in (("x", "Acme", 1000), ("linkedin", "acme", 3000), ("x", "Globex", 2000))]
+        for i in range(0, len(events), 500):
+            assert ingest.post("/v1/events", json=events[i:i + 500], headers=bearer(key)).status_code == 202
+        deadline = time.monotonic() + 180
+
+        def ready() -> bool:
+            team = api.get("/v1/teams/east", params={"period": PERIOD}, headers=bearer(key))
+            valid = api.get("/v1/validation", params={"period": PERIOD}, headers=bearer(key))
+            sov = api.get("/v1/share-of-voice", params={"period": PERIOD}, headers=bearer(key))
+            return (team.status_code == 200 and team.json()["scored"] == team.json()["size"] > 0
+                    and valid.status_code == 200 and ((valid.json()["tenant"]["score"] or {}).get("total") or {}).get("n") == len(reps)
+                    and sov.status_code == 200 and sum(b["mentions"] for b in sov.json()["brands"]) == 3)
+
+        for rep, n in counts.items():
+            while not (api.get(f"/v1/reps/{rep}/score", headers=bearer(key)).json().get("events", 0) >= n):
+                assert time.monotonic() < deadline, f"{rep} was never scored"
+                time.sleep(0.5)
+        while not ready():
+            assert time.monotonic() < deadline, "the team, validation and share-of-voice reads never settled"
+            time.sleep(0.5)
+    return {"key": key, "api_url": stack.api_url}
+
+
+def test_the_team_screen_shows_the_distribution_and_target(page: Page, sales: dict, tmp_path: Path) -> None:
+    _sign_in(page, sales)
+    expect(page.locator("#leaderboard tbody tr")).to_have_count(12)
+    expect(page.locator("#lb-team option")).to_have_count(3)  # all teams, east, west
+    page.get_by_role("tab", name="Team").click()
+    page.get_by_role("tabpanel", name="Team").get_by_label("Team").select_option("east")
+    page.locator("#team-form button").click()
+    team = _api(sales, "/v1/teams/east", period=PERIOD)
+    expect(page.locator("#team-headline")).to_contain_text(f"east: {team['size']} reps")
+    mean = float(page.locator("#team-stats tbody tr").first.locator("td").first.inner_text())
+    assert _close(mean, team["total"]["mean"])
+    assert sum(int(r.locator("td").nth(1).inner_text()) for r in page.locator("#team-bins tbody tr").all()) == team["size"]
+    expect(page.locator("#team-milestones tbody tr")).to_have_count(2)
+    expect(page.locator("#team-target")).to_contain_text(f"Target: {team['target']['next']['score']:g} by {team['target']['next']['by']}")
+    page.screenshot(path=str(tmp_path / "team.png"), full_page=True)
+
+
+def test_the_validation_and_share_of_voice_screens_show_the_api_figures(page: Page, sales: dict, tmp_path: Path) -> None:
+    _sign_in(page, sales)
+    expect(page.locator("#leaderboard tbody tr")).to_have_count(12)
+    page.get_by_role("tab", name="Validation").click()
+    valid = _api(sales, "/v1/validation", period=PERIOD)["tenant"]
+    row = page.locator('#validation tr[data-measure="score (total)"] td')
+    expect(row.first).to_have_text(f"{valid['score']['total']['rho']:.2f}")
+    expect(row.nth(2)).to_have_text(str(valid["score"]["total"]["n"]))
+    baseline = page.locator('#validation tr[data-measure="activity count (baseline)"] td')
+    expect(baseline.first).to_have_text(f"{valid['activity_counts']['total']['rho']:.2f}")
+    page.screenshot(path=str(tmp_path / "validation.png"), full_page=True)
+
+    page.get_by_role("tab", name="Share of voice").click()
+    sov = {b["brand"]: b for b in _api(sales, "/v1/share-of-voice", period=PERIOD)["brands"]}
+    expect(page.locator("#sov tbody tr")).to_have_count(len(sov))
+    acme = page.locator("#sov tbody tr[data-brand=Acme] td")
+    expect(acme.first).to_have_text(str(sov["Acme"]["mentions"]))
+    expect(acme.nth(2)).to_have_text(f"{100 * sov['Acme']['share_of_voice']:.0f}%")
+    page.screenshot(path=str(tmp_path / "share-of-voice.png"), full_page=True)

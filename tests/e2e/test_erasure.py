@@ -99,10 +99,18 @@ async def test_an_erased_rep_leaves_everything_and_no_replay_brings_it_back(stac
                                                   "identities": {"x": f"{gone}-x"}}, headers=bearer(key))
     assert put.status_code == 201
     await send(*(cloud_event(gone, t) for t in ("post.published", "comment.posted", "meeting.booked")),
-               cloud_event(kept, "post.published"))
+               cloud_event(kept, "post.published"),
+               # an outcome and a mention of the rep: stored, and erased with the rest
+               cloud_event(gone, "deal.won", source="salesforce", amount=1200.0),
+               cloud_event(gone, "mention.received", source="x", brand="Acme", reach=10))
     await wait_for_score(api, key, gone, 3)
     await wait_for_score(api, key, kept, 1)
-    assert (await rows_of(stack.database_url, tid, gone))["scored_events"] == 3
+
+    async def stored() -> bool:
+        rows = await rows_of(stack.database_url, tid, gone)
+        return rows["scored_events"] == 3 and rows["crm_outcomes"] == 1 and rows["brand_mentions"] == 1
+
+    await wait_until(stored, "the rep's events, outcome and mention were never all stored")
 
     assert (await api.delete(f"/v1/reps/{gone}")).status_code == 401
     erased = await api.delete(f"/v1/reps/{gone}", headers=bearer(key))

@@ -75,6 +75,8 @@ def target(stack) -> dict:  # type: ignore[no-untyped-def]
 def test_every_documented_operation_answers_documented_statuses(target, data, with_key) -> None:  # type: ignore[no-untyped-def]
     method, path, documented = data.draw(st.sampled_from(target["operations"]))
     rep = data.draw(rep_ids)
+    if method == "DELETE" and rep == SCORED:  # erasure is permanent: the rep the last test reads stays
+        rep = f"{SCORED}-erasable"
     url = target["url"] + path.replace("{rep_id}", quote(rep, safe=""))
     # an id that is empty, a dot segment or holds a '/' makes another path: no route, 404 for anyone
     routable = "{rep_id}" not in path or (rep not in ("", ".", "..") and "/" not in rep)
@@ -102,7 +104,9 @@ def test_every_documented_operation_answers_documented_statuses(target, data, wi
     status = response.status_code
     assert status < 500, (method, url, params, status, response.text[:300])
     if not routable:
-        assert status in (401, 404), (method, url, status)
+        # '/v1/reps/.' is '/v1/reps' once the client resolves the dot segment: the leaderboard answers GET
+        leaderboard = method == "GET" and httpx.URL(url).path == "/v1/reps"
+        assert status in (401, 404) or (leaderboard and status == 200), (method, url, status)
         return
     assert str(status) in documented, (method, path, status, sorted(documented), response.text[:200])
     if status >= 400:
