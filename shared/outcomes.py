@@ -32,6 +32,8 @@ class StoredEvent(BaseModel):
     brand: str | None = None
     reach: float | None = Field(default=None, ge=0)
     sentiment: float | None = Field(default=None, ge=-1, le=1)
+    produced_at: AwareDatetime | None = None
+    """When the scorer produced the record (what an erasure is compared with); from an older scorer, absent."""
 
     @property
     def is_mention(self) -> bool:
@@ -51,7 +53,7 @@ class StoredEvent(BaseModel):
 
 
 def encode(tenant_id: str, rep_id: str, source: str, event_id: str, event_type: str, time: str,
-           fields: dict[str, Any]) -> bytes:
+           fields: dict[str, Any], produced_at: str | None = None) -> bytes:
     """``fields`` is ``shared.events.stored_data``'s answer."""
     return orjson.dumps({"tenant_id": tenant_id, "rep_id": rep_id, "source": source, "id": event_id,
-                         "type": event_type, "time": time, **fields})
+                         "type": event_type, "time": time, **fields, "produced_at": produced_at})

@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1")
     responses={400: ERRORS[400], 401: ERRORS[401], 204: {"description": "Erased (also when nothing was stored)"}},
     tags=["reps"],
     summary="Erase a rep everywhere (GDPR art. 17); permanent until an operator runs `ssi rep unerase`",
-    description="Deletes the rep's scores, daily history, scored events, directory entry and parked identities, "
+    description="Deletes the rep's scores, daily history, scored events, CRM outcomes and mentions, directory entry "
+    "and parked identities, "
     "and registers the erasure: the scorer drops the rep's state (changelog tombstones), every later event for "
     "the rep is answered 202 by the ingest and dead-lettered with the reason `erased`, and no replay brings the "
     "rep back. Idempotent: erasing an unknown or erased rep answers 204 too (its later events are refused).",

@@ -137,3 +137,19 @@ async def amplifications(conn: AsyncConnection, tenant_id: str, model_version: s
         "sum(e.quality) AS reach_weighted", "GROUP BY 1, 2"), params)
     reps = (await conn.execute(_amplified(team is not None, "count(DISTINCT e.rep_id)", ""), params)).scalar_one()
     return [dict(r._mapping) for r in rows], int(reps)
+
+
+_QUOTA_PERIODS = text("""
+SELECT period_start, period_end, count(DISTINCT rep_id) AS reps
+FROM crm_outcomes
+WHERE tenant_id = :tenant_id AND type = 'quota.set'
+GROUP BY period_start, period_end
+ORDER BY period_start DESC, period_end DESC
+LIMIT :limit
+""")
+
+
+async def quota_periods(conn: AsyncConnection, tenant_id: str, limit: int = 12) -> list[dict[str, Any]]:
+    """The latest periods the tenant's quotas were set for, with how many reps have one."""
+    rows = await conn.execute(_QUOTA_PERIODS, {"tenant_id": tenant_id, "limit": limit})
+    return [{"period": f"{r.period_start.isoformat()}/{r.period_end.isoformat()}", "reps": r.reps} for r in rows]

@@ -36,6 +36,11 @@ COHORT = {"n": 48, "withheld": None, "attainment_median": 0.93,
           "activity_counts": {"total": {**RHO, "rho": 0.22, "interval": [-0.07, 0.48]}}}
 
 
+class QuotaPeriod(BaseModel):
+    period: str = Field(description="a quota.set's data.period")
+    reps: int = Field(description="reps with a quota for it")
+
+
 class Validation(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "period": "2026-10-01/2026-12-31",
@@ -44,12 +49,14 @@ class Validation(BaseModel):
                   {"team": "smb", "n": 6, "withheld": "fewer than 10 reps with a quota for this period ...",
                    "attainment_median": None, "score": None, "activity_counts": None}],
         "method": {"correlation": "Spearman's rank correlation ...", "min_reps": 10},
+        "quota_periods": [{"period": "2026-10-01/2026-12-31", "reps": 48}, {"period": "2026-07-01/2026-09-30", "reps": 45}],
     }]})
 
     period: str
     tenant: Cohort
     teams: list[TeamCohort]
     method: dict[str, str | int]
+    quota_periods: list[QuotaPeriod] = Field(description="the latest 12 periods quotas were set for, newest first")
 
 
 BrandName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

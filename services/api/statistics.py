@@ -3,10 +3,11 @@
 - ``spearman``: Spearman's rho, the Pearson correlation of the two samples' ranks, ties given their average
   rank (the usual "rho with ties" definition). None when it is undefined (fewer than 2 pairs, or one sample
   constant).
-- ``bootstrap_interval``: the percentile bootstrap: ``resamples`` samples of the n pairs drawn with replacement
-  by numpy's ``default_rng(seed)``, rho computed on each, and the 2.5th and 97.5th percentiles of those rhos (for a
-  95% interval). Resamples where rho is undefined (every drawn value equal) are left out; when more than half
-  are, the interval is None. The same data and seed always give the same interval.
+- ``bootstrap_intervals``: the percentile bootstrap: ``resamples`` samples of the n pairs drawn with replacement
+  (multinomial counts from numpy's ``default_rng(seed)``), rho computed on each, and the 2.5th and 97.5th
+  percentiles of those rhos (for a 95% interval). Every measure paired with the same ``y`` uses the same
+  resamples. Resamples where rho is undefined (every drawn value equal) are left out; when more than half are,
+  the interval is None. The same data and seed always give the same interval.
 """
 
 from __future__ import annotations
@@ -72,36 +73,62 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def _row_ranks(a: np.ndarray) -> np.ndarray:
-    """``ranks`` applied to every row of a 2-d array at once (average ranks for ties)."""
-    rows, n = a.shape
-    order = np.argsort(a, axis=1, kind="stable")
-    s = np.take_along_axis(a, order, axis=1)
-    positions = np.broadcast_to(np.arange(n), (rows, n))
-    starts = np.ones((rows, n), dtype=bool)
-    starts[:, 1:] = s[:, 1:] != s[:, :-1]
-    ends = np.ones((rows, n), dtype=bool)
-    ends[:, :-1] = starts[:, 1:]
-    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=1)
-    last = np.minimum.accumulate(np.where(ends, positions, n - 1)[:, ::-1], axis=1)[:, ::-1]
-    out = np.empty((rows, n))
-    np.put_along_axis(out, order, (first + last) / 2 + 1, axis=1)
-    return out
+def resample_weights(n: int, resamples: int, seed: int) -> np.ndarray:
+    """How many times each of the n pairs is drawn in each resample: (resamples, n). Drawing n pairs with
+    replacement is drawing these counts from the multinomial of n trials over n equal cells."""
+    return np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples).astype(float)
 
 
-def _row_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson's r of every row pair; NaN where a row is constant."""
-    dx = x - x.mean(axis=1, keepdims=True)
-    dy = y - y.mean(axis=1, keepdims=True)
-    sxx, syy = (dx * dx).sum(axis=1), (dy * dy).sum(axis=1)
+def resample_ranks(values: Sequence[float], weights: np.ndarray) -> np.ndarray:
+    """The average rank each pair's value takes in each resample (ties, repeats included, share their mean
+    rank), without sorting: resampled values are the original ones, so ranks follow from counts per distinct
+    value. (resamples, n)."""
+    _, codes = np.unique(np.asarray(values, dtype=float), return_inverse=True)
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    counts = np.add.reduceat(weights[:, order], starts, axis=1)  # (resamples, distinct values): drawn of each
+    below = np.cumsum(counts, axis=1) - counts
+    return (below + (counts + 1) / 2)[:, codes]
+
+
+def _weighted_rho(rx: np.ndarray, ry: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pearson's r of the ranks of every resample (each pair counted as often as drawn); NaN where a resample's
+    values are all equal. The mean rank of n values is (n + 1) / 2 whatever the ties."""
+    middle = (weights.sum(axis=1, keepdims=True) + 1) / 2
+    dx, dy = rx - middle, ry - middle
+    sxx, syy = (weights * dx * dx).sum(axis=1), (weights * dy * dy).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = (dx * dy).sum(axis=1) / np.sqrt(sxx * syy)
-    r[(sxx <= 0) | (syy <= 0)] = np.nan
+        r = (weights * dx * dy).sum(axis=1) / np.sqrt(sxx * syy)
+    r[(sxx <= 1e-12) | (syy <= 1e-12)] = np.nan
     return np.clip(r, -1.0, 1.0)
 
 
-CELLS_PER_CHUNK = 1_000_000
-"""Resamples are drawn and ranked in chunks of at most this many values, bounding the memory used."""
+def bootstrap_intervals(
+    measures: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    level: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+) -> list[tuple[float, float] | None]:
+    """The percentile bootstrap interval of Spearman's rho between each measure and ``y`` (all paired with
+    ``y``), from the same resamples of the pairs (see the module's docstring)."""
+    n = len(y)
+    if n < 2 or any(len(x) != n for x in measures):
+        return [None for _ in measures]
+    weights = resample_weights(n, resamples, seed)
+    ry = resample_ranks(y, weights)
+    tail = (1 - level) / 2
+    out: list[tuple[float, float] | None] = []
+    for x in measures:
+        rhos = _weighted_rho(resample_ranks(x, weights), ry, weights)
+        rhos = np.sort(rhos[~np.isnan(rhos)])
+        if len(rhos) * 2 < resamples:
+            out.append(None)
+            continue
+        values = rhos.tolist()
+        out.append((percentile(values, tail), percentile(values, 1 - tail)))
+    return out
 
 
 def bootstrap_interval(
@@ -112,20 +139,7 @@ def bootstrap_interval(
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
 ) -> tuple[float, float] | None:
-    """Percentile bootstrap interval of Spearman's rho (see the module's docstring)."""
-    n = len(x)
-    if n < 2 or len(y) != n:
+    """Percentile bootstrap interval of Spearman's rho of one measure (see the module's docstring)."""
+    if len(x) != len(y):
         return None
-    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    rng = np.random.default_rng(seed)
-    chunk = max(1, CELLS_PER_CHUNK // n)
-    estimates = []
-    for done in range(0, resamples, chunk):
-        drawn = rng.integers(0, n, size=(min(chunk, resamples - done), n))
-        estimates.append(_row_pearson(_row_ranks(xs[drawn]), _row_ranks(ys[drawn])))
-    rhos = np.concatenate(estimates)
-    rhos = np.sort(rhos[~np.isnan(rhos)])
-    if len(rhos) * 2 < resamples:
-        return None
-    tail = (1 - level) / 2
-    return percentile(rhos.tolist(), tail), percentile(rhos.tolist(), 1 - tail)
+    return bootstrap_intervals([x], y, level=level, resamples=resamples, seed=seed)[0]

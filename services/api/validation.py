@@ -24,7 +24,8 @@ router = APIRouter(prefix="/v1", tags=["outcomes"])
     description="For the tenant and each team: the rank correlation between each rep's mean daily score over "
     "the period (total and each pillar) and their quota attainment (deal.won amount with time in the period "
     "divided by the quota.set whose data.period is the period), and the same for raw activity counts as the "
-    "baseline. n and a 95% bootstrap interval for each; withheld below 10 reps.",
+    "baseline. n and a 95% bootstrap interval for each; withheld below 10 reps. `quota_periods` lists the latest "
+    "periods the tenant's quotas were set for, to choose from.",
 )
 async def get_validation(request: Request, tenant_id: TenantId, period: PeriodQuery) -> Validation:
     p = period_of(period)
@@ -34,7 +35,9 @@ async def get_validation(request: Request, tenant_id: TenantId, period: PeriodQu
         rep_ids = [q["rep_id"] for q in quotas]
         scores = await outcome_repository.mean_daily_scores(conn, tenant_id, version, rep_ids, p.first, p.last)
         counts = await outcome_repository.activity_counts(conn, tenant_id, version, rep_ids, p.start, p.end)
+        periods = await outcome_repository.quota_periods(conn, tenant_id)
     reps = [RepOutcome(q["rep_id"], q["team"], q["won"] / q["quota"], scores.get(q["rep_id"]),
                        counts.get(q["rep_id"], {})) for q in quotas]
     # the bootstrap is numpy work (a few ms per measure for 50 reps): off the event loop
-    return Validation.model_validate(await asyncio.to_thread(report, p.text, reps))
+    body = await asyncio.to_thread(report, p.text, reps)
+    return Validation.model_validate({**body, "quota_periods": periods})

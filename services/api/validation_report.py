@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.api.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_interval, spearman
+from services.api.statistics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_intervals, spearman
 from shared.scoring import PILLARS
 
 MIN_REPS = 10
@@ -39,18 +39,24 @@ def withheld_reason(n: int) -> str:
             f"correlation of so few reps is noise, so none is shown")
 
 
-def correlation(x: list[float], y: list[float]) -> dict[str, Any]:
-    n = len(x)
+def correlations(measures: dict[str, list[float]], y: list[float]) -> dict[str, dict[str, Any]]:
+    """Each measure against ``y``: n, rho and its interval (one set of bootstrap resamples for all)."""
+    n = len(y)
     if n < MIN_REPS:
-        return {"n": n, "rho": None, "interval": None, "withheld": withheld_reason(n)}
-    rho = spearman(x, y)
-    interval = bootstrap_interval(x, y) if rho is not None else None
-    return {
-        "n": n,
-        "rho": None if rho is None else round(rho, 4),
-        "interval": None if interval is None else [round(interval[0], 4), round(interval[1], 4)],
-        "withheld": None if rho is not None else "every rep has the same value: the correlation is undefined",
-    }
+        return {m: {"n": n, "rho": None, "interval": None, "withheld": withheld_reason(n)} for m in measures}
+    rhos = {m: spearman(x, y) for m, x in measures.items()}
+    defined = [m for m, rho in rhos.items() if rho is not None]
+    intervals = dict(zip(defined, bootstrap_intervals([measures[m] for m in defined], y)))
+    out = {}
+    for m, rho in rhos.items():
+        interval = intervals.get(m)
+        out[m] = {
+            "n": n,
+            "rho": None if rho is None else round(rho, 4),
+            "interval": None if interval is None else [round(interval[0], 4), round(interval[1], 4)],
+            "withheld": None if rho is not None else "every rep has the same value: the correlation is undefined",
+        }
+    return out
 
 
 def cohort(reps: list[RepOutcome]) -> dict[str, Any]:
@@ -66,10 +72,10 @@ def cohort(reps: list[RepOutcome]) -> dict[str, Any]:
         "n": n,
         "withheld": None,
         "attainment_median": round(median, 4),
-        "score": {m: correlation([r.scores[m] for r in scored],  # type: ignore[index]
-                                 [r.attainment for r in scored]) for m in MEASURES},
-        "activity_counts": {m: correlation([float(r.counts.get(m, 0)) for r in reps],
-                                           [r.attainment for r in reps]) for m in MEASURES},
+        "score": correlations({m: [r.scores[m] for r in scored] for m in MEASURES},  # type: ignore[index]
+                              [r.attainment for r in scored]),
+        "activity_counts": correlations({m: [float(r.counts.get(m, 0)) for r in reps] for m in MEASURES},
+                                        [r.attainment for r in reps]),
     }
 
 
@@ -90,8 +96,8 @@ def report(period: str, reps: list[RepOutcome]) -> dict[str, Any]:
                           "data.period is the period (the latest one)",
             "score": "mean of the rep's daily score rows in the period (reps with none are left out)",
             "activity_counts": "scored activity events with time in the period, the baseline to beat",
-            "interval": f"95% percentile bootstrap, {BOOTSTRAP_RESAMPLES} resamples of the reps, seed "
-                        f"{BOOTSTRAP_SEED}",
+            "interval": f"95% percentile bootstrap, {BOOTSTRAP_RESAMPLES} resamples of the reps (the same for "
+                        f"every measure of a cohort), seed {BOOTSTRAP_SEED}",
             "min_reps": MIN_REPS,
         },
     }

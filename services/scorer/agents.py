@@ -258,7 +258,7 @@ class Pipeline:
             if decision.stored is not None:  # an outcome or a mention: stored by the sink, not scored
                 self.outcomes.send_soon(key=key, value=encode_stored(
                     envelope.tenant_id, event.subject, event.source, event.id, event.type, event.time.isoformat(),
-                    decision.stored))
+                    decision.stored, now.isoformat()))
             c = decision.contribution
             if decision.verdict in (Verdict.SCORED, Verdict.REPLAY) and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,

@@ -60,6 +60,7 @@ async def test_skill_driven_outcomes_correlate_and_random_ones_do_not(api, inges
 
     body = await _settled(api, skilled["api_key"], skilled_counts, period, 33)
     assert body["period"] == period and body["tenant"]["n"] == 33 and body["tenant"]["withheld"] is None
+    assert body["quota_periods"] == [{"period": period, "reps": 33}]
     total = body["tenant"]["score"]["total"]
     assert total["n"] == 33 and total["rho"] > 0.6 and total["interval"][0] > 0.3, total
     assert total["interval"][0] <= total["rho"] <= total["interval"][1]
@@ -79,6 +80,7 @@ async def test_skill_driven_outcomes_correlate_and_random_ones_do_not(api, inges
     # another tenant (and another period) sees none of these outcomes
     empty = (await api.get("/v1/validation", params={"period": period}, headers=bearer(stranger["api_key"]))).json()
     assert empty["tenant"]["n"] == 0 and empty["teams"] == [] and "fewer than 10" in empty["tenant"]["withheld"]
+    assert empty["quota_periods"] == []
     other = f"{first.isoformat()}/{(last + timedelta(days=1)).isoformat()}"
     moved = (await api.get("/v1/validation", params={"period": other}, headers=bearer(skilled["api_key"]))).json()
     assert moved["tenant"]["n"] == 0  # a quota counts only for its own data.period

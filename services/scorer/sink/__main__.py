@@ -139,8 +139,9 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
             before = len(snapshots) + len(ledger) + len(stored)
             snapshots = [s for s in snapshots if not erasure.suppressed(erased.get((s.tenant_id, s.rep_id)), s.as_of)]
             ledger = [b for b in ledger if not erasure.suppressed(erased.get((b.tenant_id, b.rep_id)), b.scored_at)]
-            # outcomes and mentions carry no production instant: their event time stands in for it
-            stored = [e for e in stored if not erasure.suppressed(erased.get((e.tenant_id, e.rep_id)), e.time)]
+            # the instant the scorer produced the record (a record from before that field: its event time)
+            stored = [e for e in stored
+                      if not erasure.suppressed(erased.get((e.tenant_id, e.rep_id)), e.produced_at or e.time)]
             dropped = before - len(snapshots) - len(ledger) - len(stored)
             SINK_RECORDS.labels("erased").inc(dropped)
         poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded.snapshots if s.tenant_id not in known]

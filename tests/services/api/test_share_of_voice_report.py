@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.api.share_of_voice_report import report
 
@@ -44,3 +46,25 @@ def test_amplification_sums_by_platform_and_day() -> None:
     amp = report("p", None, "Acme", [], [], amplified, 2)["amplification"]
     assert (amp["amplifications"], amp["reach_weighted"], amp["reps"]) == (3, 5.5, 2)
     assert amp["by_day"] == [{"day": "2026-10-01", "amplifications": 3, "reach_weighted": 5.5}]
+
+
+rows_strategy = st.lists(st.builds(
+    m, st.sampled_from(["acme", "globex", "initech", "hooli"]), st.sampled_from(["x", "linkedin"]),
+    st.sampled_from([D1, D2]), st.integers(1, 50), st.floats(0, 1e6, allow_nan=False)), max_size=30)
+
+
+@given(rows_strategy)
+def test_shares_of_the_declared_brands_add_up_to_one_in_every_group(rows: list[dict]) -> None:
+    body = report("p", None, "Acme", ["Globex", "Initech"], rows, [], 0)
+    groups = [body["brands"]]
+    for key in ("platform", "day"):
+        values = {r[key] for r in body[f"by_{key}"]}
+        groups += [[r for r in body[f"by_{key}"] if r[key] == v] for v in values]
+    for group in groups:
+        assert len(group) == 3
+        for share in ("share_of_mentions", "share_of_voice"):
+            values = [r[share] for r in group]
+            assert all(v is None for v in values) or sum(values) == pytest.approx(1.0, abs=5e-4)
+    declared = sum(r["mentions"] for r in rows if r["brand"] != "hooli")
+    assert sum(b["mentions"] for b in body["brands"]) == declared
+    assert body["undeclared"]["mentions"] == sum(r["mentions"] for r in rows if r["brand"] == "hooli")

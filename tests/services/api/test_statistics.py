@@ -10,7 +10,16 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from services.api.statistics import _row_ranks, bootstrap_interval, percentile, ranks, spearman
+from services.api.statistics import (
+    _weighted_rho,
+    bootstrap_interval,
+    bootstrap_intervals,
+    percentile,
+    ranks,
+    resample_ranks,
+    resample_weights,
+    spearman,
+)
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 few_values = st.integers(-5, 5).map(float)  # many ties
@@ -62,9 +71,30 @@ def test_ties_take_their_average_rank() -> None:
     assert spearman([1, 2, 2, 3], [1, 3, 2, 4]) == pytest.approx(0.9486832980505138)
 
 
-@given(st.lists(st.lists(few_values, min_size=5, max_size=5), min_size=1, max_size=6))
-def test_the_vectorised_ranks_equal_the_plain_ones(rows: list[list[float]]) -> None:
-    assert _row_ranks(np.array(rows)).tolist() == [ranks(r) for r in rows]
+@settings(max_examples=50, deadline=None)
+@given(pairs, st.integers(0, 2**32 - 1))
+def test_the_vectorised_resamples_equal_the_plain_computation(xy: tuple[list[float], list[float]], seed: int) -> None:
+    """Ranks from counts, and the weighted rho, equal ranks and rho of the resample written out pair by pair."""
+    x, y = xy
+    weights = resample_weights(len(x), 5, seed)
+    rx, ry = resample_ranks(x, weights), resample_ranks(y, weights)
+    rhos = _weighted_rho(rx, ry, weights)
+    for b in range(5):
+        drawn = [i for i, times in enumerate(weights[b]) for _ in range(int(times))]
+        assert len(drawn) == len(x)
+        plain = ranks([x[i] for i in drawn])
+        assert [rx[b][i] for i in drawn] == pytest.approx(plain)
+        rho = spearman([x[i] for i in drawn], [y[i] for i in drawn])
+        assert (rho is None and math.isnan(rhos[b])) or rhos[b] == pytest.approx(rho, abs=1e-9)
+
+
+def test_every_measure_of_one_call_uses_the_same_resamples() -> None:
+    rng = random.Random(11)
+    x = [rng.random() for _ in range(40)]
+    y = [v + rng.gauss(0, 0.5) for v in x]
+    both = bootstrap_intervals([x, [-v for v in x]], y)
+    assert both[0] == bootstrap_interval(x, y)
+    assert both[1] == pytest.approx((-both[0][1], -both[0][0]))  # type: ignore[index]
 
 
 def test_percentile_interpolates_like_numpy() -> None:
