@@ -149,3 +149,13 @@ def test_a_client_error_other_than_429_fails_the_run() -> None:
     attempts = [Attempt("c1", 1, (events[0].key,), 0, 1, 400), ack(1, *events)]
     report = check(MODEL, {e.key: e for e in events}, attempts, faithful(events))
     assert report.rejected == ["c1#1: 400"] and not report.ok
+
+
+def test_a_parked_count_above_what_was_sent_is_reported_and_below_what_was_acknowledged_fails() -> None:
+    parked = [event(i, rep=None, type_="lead.saved", identity="portal-9") for i in range(3)]
+    sent = {e.key: e for e in parked}
+    observed = Observed(ledger={}, scores={}, parked={"portal-9": 4})
+    over = check(MODEL, sent, [ack(1, *parked)], observed)
+    assert over.ok and over.parked_overcount == 1
+    observed.parked = {"portal-9": 2}
+    assert not check(MODEL, sent, [ack(1, *parked)], observed).ok
