@@ -44,6 +44,8 @@ class Stack:
     scorer_port: int
     sink_port: int
     scorer_workers: int = 1
+    kafka_brokers: int = 1
+    """1: deploy/kafka.sh's single node; 3: its cluster mode (brokers on kafka_port, +2, +4; replication 3)."""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @classmethod
@@ -70,7 +72,11 @@ class Stack:
     # --- addresses ---------------------------------------------------------------------------------
     @property
     def kafka_bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return ",".join(f"127.0.0.1:{port}" for port in self.kafka_ports)
+
+    @property
+    def kafka_ports(self) -> list[int]:
+        return [self.kafka_port + 2 * i for i in range(self.kafka_brokers)]
 
     @property
     def database_url(self) -> str:
@@ -102,31 +108,46 @@ class Stack:
             PG_PORT=str(self.pg_port),
             PYTHONUNBUFFERED="1",
         )
+        if self.kafka_brokers > 1:
+            env.update(KAFKA_CLUSTER_PORT=str(self.kafka_port), KAFKA_CLUSTER_NODES=str(self.kafka_brokers),
+                       SSI_KAFKA_REPLICATION_FACTOR="3")
         for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS"):
             if os.environ.get(name):
                 env[name] = os.environ[name]
         return env
 
     # --- infrastructure ----------------------------------------------------------------------------
-    def _script(self, name: str, action: str) -> None:
-        result = subprocess.run(["bash", str(ROOT / "deploy" / name), action], env=self.env(), cwd=ROOT)
+    def _script(self, name: str, *action: str) -> None:
+        result = subprocess.run(["bash", str(ROOT / "deploy" / name), *action], env=self.env(), cwd=ROOT)
         if result.returncode != 0:
-            raise SystemExit(f"deploy/{name} {action} failed (exit {result.returncode}); see its message above")
+            raise SystemExit(f"deploy/{name} {' '.join(action)} failed (exit {result.returncode}); see its message above")
+
+    def kafka(self, action: str, node: int | None = None) -> None:
+        """deploy/kafka.sh ACTION, or `kafka.sh cluster ACTION [NODE]` for a cluster (the fault tests use it)."""
+        if self.kafka_brokers > 1:
+            self._script("kafka.sh", "cluster", action, *([str(node)] if node else []))
+        else:
+            self._script("kafka.sh", action)
+
+    def kafka_pid(self, node: int = 1) -> int:
+        """The broker's pid (node N of a cluster), from its pid file."""
+        name = "kafka.pid" if self.kafka_brokers == 1 else f"kafka-node-{node}.pid"
+        return int((self.state_dir / name).read_text().split()[0])
 
     def start_infra(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self._script("kafka.sh", "start")
+        self.kafka("start")
         self._script("postgres.sh", "start")
         self.cli("db", "upgrade")
         self.cli("topics", "ensure")
 
     def stop_infra(self) -> None:
-        self._script("kafka.sh", "stop")
+        self.kafka("stop")
         self._script("postgres.sh", "stop")
 
     def destroy_infra(self) -> None:
         """Stop Kafka and Postgres and delete their data (the bench starts from nothing each time)."""
-        self._script("kafka.sh", "destroy")
+        self.kafka("destroy")
         self._script("postgres.sh", "destroy")
 
     def cli(self, *args: str) -> str:

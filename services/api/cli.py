@@ -97,7 +97,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 def topics_ensure() -> None:
     """Create the activity, score and dead-letter topics if missing."""
     settings = ApiSettings()
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap))
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap, replication_factor=settings.kafka_replication_factor))
     typer.echo(f"created: {', '.join(created)}" if created else "topics present")
 
 

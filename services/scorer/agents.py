@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from services.scorer import batch_consumer, dedup
 from services.scorer.config import ScorerSettings
+from services.scorer.fault_switches import FaultSwitches
 from services.scorer.metrics import (
     BATCH_RECORDS,
     BATCH_REPS,
@@ -47,7 +48,7 @@ from shared import topics
 from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
 from shared.scores import encode
-from shared.scoring import RepState, ScoringModel, evaluate
+from shared.scoring import RepState, ScoringModel, apply_contribution, evaluate
 from shared.scoring.state import idle_after_seconds, peek
 
 log = logging.getLogger("ssi.scorer")
@@ -81,6 +82,8 @@ class Pipeline:
     """Last processed offset per activity partition, for the lag gauge."""
     handled: int = 0
     """Records handled since start (for the tests' fault injection)."""
+    faults: FaultSwitches = field(default_factory=FaultSwitches)
+    """Test-only fault injection (refused unless SSI_ENV=test)."""
     sweep: list[bytes] = field(default_factory=list)
     """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
 
@@ -104,6 +107,9 @@ class Pipeline:
     async def handle(self, messages: list[Message]) -> None:
         """Score one fetched batch of activity records (any partitions, offset order within each)."""
         started = time.perf_counter()
+        if self.faults.drops(len(messages)):  # tests only (refused unless SSI_ENV=test)
+            log.warning("test fault: a batch of %d records dropped unscored", len(messages))
+            return
         now = datetime.now(UTC)
         groups: dict[bytes, list[tuple[Message, ActivityEnvelope]]] = {}
         for message in messages:
@@ -159,6 +165,10 @@ class Pipeline:
                 new_ids.append((id_digest, message.offset))
                 newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
             c = decision.contribution
+            if decision.verdict is Verdict.SCORED and c is not None and self.faults.applies_twice():
+                log.warning("test fault: %s applied twice", coordinates(message.topic, message.partition, message.offset))
+                apply_contribution(self.model, state, c, event_type=event.type, event_time=event.time.timestamp(),
+                                   seq=message.offset, partition=message.partition)
             if decision.verdict in (Verdict.SCORED, Verdict.REPLAY) and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
                              "time": event.time.isoformat(), "pillar": c.pillar, "day": c.day,
@@ -239,6 +249,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+        faults=FaultSwitches(settings.test_drop_batch_at_record, settings.test_double_at_record),
     )
 
     @pipeline.seen.on_recover
