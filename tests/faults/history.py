@@ -66,6 +66,7 @@ class Attempt:
     ended: float
     status: int | None
     error: str | None = None
+    retry_after: str | None = None
 
     @property
     def acknowledged(self) -> bool:

@@ -48,3 +48,40 @@ async def test_scorer_killed_mid_batch_then_restarted(stack: Stack, harness: Har
 
     report = await harness.run("kill -9 scorer", fault, seed=11)
     assert report.ok, report.summary()
+
+
+async def test_sink_killed_then_restarted(stack: Stack, harness: Harness) -> None:
+    async def fault(load: Load) -> None:
+        kill9(stack, "sink")
+        await asyncio.sleep(5)
+        await restart(stack, "sink")
+
+    report = await harness.run("kill -9 sink", fault, seed=12)
+    assert report.ok, report.summary()
+
+
+async def test_ingest_killed_with_requests_in_flight_then_restarted(stack: Stack, harness: Harness) -> None:
+    async def fault(load: Load) -> None:
+        kill9(stack, "ingest")
+        killed = time.monotonic()
+        await asyncio.sleep(3)
+        await restart(stack, "ingest")
+        cut = [a for a in load.answers_since(killed - 1) if a.error and a.client != "quota"]
+        assert cut, "no request was cut off by the kill"
+
+    report = await harness.run("kill -9 ingest", fault, seed=13)
+    assert report.ok, report.summary()
+    assert report.failed_attempts, report.summary()  # the clients retried what the kill cut off
+
+
+async def test_a_second_scorer_joins_then_leaves_while_events_flow(stack: Stack, harness: Harness) -> None:
+    async def fault(load: Load) -> None:
+        await restart(stack, "scorer-2")  # joins: the partitions are shared out again
+        await asyncio.sleep(10)
+        stack.stop_service("scorer-2")  # leaves (SIGTERM): its partitions go back to the first worker
+
+    try:
+        report = await harness.run("scorer rebalance", fault, seed=14)
+    finally:
+        stack.stop_service("scorer-2")
+    assert report.ok, report.summary()

@@ -135,16 +135,17 @@ class Workload:
             status: int | None = None
             error: str | None = None
             retry_after = 0.0
+            header: str | None = None
             try:
                 response = await send()
                 status = response.status_code
-                header = response.headers.get("retry-after", "")
-                retry_after = float(header) if header.isdigit() else 0.0
+                header = response.headers.get("retry-after")
+                retry_after = float(header) if header and header.isdigit() else 0.0
             except httpx.TimeoutException:
                 error = "timeout"
             except httpx.TransportError as exc:
                 error = type(exc).__name__
-            self.attempts.append(Attempt(client, request, keys, started, time.monotonic(), status, error))
+            self.attempts.append(Attempt(client, request, keys, started, time.monotonic(), status, error, header))
             if status is not None and 200 <= status < 300:
                 return True
             if status is not None and 400 <= status < 500 and status != 429:
