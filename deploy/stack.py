@@ -7,6 +7,7 @@ all three start the stack the same way on their own ports and data folders, side
     python deploy/stack.py up --profile dev     # start and keep running until Ctrl-C (make run)
     python deploy/stack.py infra --profile test # only Kafka and Postgres
     python deploy/stack.py down --profile test  # stop Kafka and Postgres of a profile
+    python deploy/stack.py up --kafka-brokers 3 # the same on a 3-broker Kafka cluster (replication factor 3)
 """
 
 from __future__ import annotations
@@ -324,8 +325,11 @@ def main() -> None:
     parser.add_argument("action", choices=["up", "infra", "down"])
     parser.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     parser.add_argument("--no-demo", action="store_true", help="up: do not start the demo feed")
+    parser.add_argument("--kafka-brokers", type=int, choices=[1, 3], default=1,
+                        help="3: deploy/kafka.sh's replicated cluster instead of one broker (pass it to down too)")
     args = parser.parse_args()
     stack = Stack.for_profile(args.profile)
+    stack.kafka_brokers = args.kafka_brokers
     if args.action == "up":
         _up(stack, demo=not args.no_demo)
     elif args.action == "infra":

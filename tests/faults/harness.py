@@ -74,6 +74,7 @@ class Harness:
                   drain_timeout: float = 240.0, workload: Workload | None = None) -> Report:
         """Load, then ``fault(load)`` once ``warmup_acks`` events were acknowledged, then ``after`` seconds more
         of load once the fault healed; then the clients finish their retries and the checker runs."""
+        self.assert_alive("before the run")
         workload = workload or await self.workload(seed)
         load = Load(workload).start()
         try:
@@ -84,7 +85,13 @@ class Harness:
             await asyncio.sleep(max(0.0, healed + after - time.monotonic()))
         finally:
             load_end = await load.stop()
-        return await drain_and_check(workload, title=title, api_url=self.stack.api_url,
+        report = await drain_and_check(workload, title=title, api_url=self.stack.api_url,
                                      database_url=self.stack.database_url, bootstrap=self.stack.kafka_bootstrap,
                                      tenant_id=self.tenant["tenant_id"], load_end=load_end, timeout=drain_timeout,
                                      history_file=self.stack.state_dir / "faults" / f"{title.replace(' ', '-')}.json")
+        self.assert_alive("after the run")  # only what the fault killed may die, and it was restarted
+        return report
+
+    def assert_alive(self, when: str) -> None:
+        dead = {name: proc.returncode for name, proc in self.stack.processes.items() if proc.poll() is not None}
+        assert not dead, f"{when}: {dead} exited:\n" + "\n".join(self.stack.log_tail(n, 15) for n in dead)
