@@ -30,6 +30,7 @@ def test_every_switch_is_refused_outside_the_tests(monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv("SSI_DATABASE_URL", "postgresql+asyncpg://ssi:pw@db.internal/ssi")
         monkeypatch.setenv("SSI_SECRET_KEY", "x" * 43 + "=")
         monkeypatch.setenv("SSI_KAFKA_BOOTSTRAP", "kafka.internal:9092")
+        monkeypatch.setenv("SSI_KAFKA_ALLOW_PLAINTEXT", "true")
     with pytest.raises(ValidationError, match="refused unless SSI_ENV=test"):
         ScorerSettings()
     monkeypatch.setenv("SSI_ENV", "test")
