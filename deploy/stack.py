@@ -7,6 +7,7 @@ all three start the stack the same way on their own ports and data folders, side
     python deploy/stack.py up --profile dev     # start and keep running until Ctrl-C (make run)
     python deploy/stack.py infra --profile test # only Kafka and Postgres
     python deploy/stack.py down --profile test  # stop Kafka and Postgres of a profile
+    python deploy/stack.py up --kafka-brokers 3 # the same on a 3-broker Kafka cluster (replication factor 3)
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class Stack:
     scorer_port: int
     sink_port: int
     scorer_workers: int = 1
+    kafka_brokers: int = 1
+    """1: deploy/kafka.sh's single node; 3: its cluster mode (brokers on kafka_port, +2, +4; replication 3)."""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @classmethod
@@ -77,7 +80,11 @@ class Stack:
 
     @property
     def kafka_bootstrap(self) -> str:
-        return f"127.0.0.1:{self.kafka_port}"
+        return ",".join(f"127.0.0.1:{port}" for port in self.kafka_ports)
+
+    @property
+    def kafka_ports(self) -> list[int]:
+        return [self.kafka_port + 2 * i for i in range(self.kafka_brokers)]
 
     @property
     def database_url(self) -> str:
@@ -109,6 +116,9 @@ class Stack:
             PG_PORT=str(self.pg_port),
             PYTHONUNBUFFERED="1",
         )
+        if self.kafka_brokers > 1:
+            env.update(KAFKA_CLUSTER_PORT=str(self.kafka_port), KAFKA_CLUSTER_NODES=str(self.kafka_brokers),
+                       SSI_KAFKA_REPLICATION_FACTOR="3")
         if self.profile == "test":  # a SASL_PLAINTEXT (SCRAM-SHA-512) listener for the Kafka security test
             env.update(KAFKA_SASL_PORT=str(self.kafka_sasl_port), KAFKA_SASL_USER=TEST_SASL_USER,
                        KAFKA_SASL_PASSWORD=TEST_SASL_PASSWORD)
@@ -118,25 +128,37 @@ class Stack:
         return env
 
     # --- infrastructure ----------------------------------------------------------------------------
-    def _script(self, name: str, action: str) -> None:
-        result = subprocess.run(["bash", str(ROOT / "deploy" / name), action], env=self.env(), cwd=ROOT)
+    def _script(self, name: str, *action: str) -> None:
+        result = subprocess.run(["bash", str(ROOT / "deploy" / name), *action], env=self.env(), cwd=ROOT)
         if result.returncode != 0:
-            raise SystemExit(f"deploy/{name} {action} failed (exit {result.returncode}); see its message above")
+            raise SystemExit(f"deploy/{name} {' '.join(action)} failed (exit {result.returncode}); see its message above")
+
+    def kafka(self, action: str, node: int | None = None) -> None:
+        """deploy/kafka.sh ACTION, or `kafka.sh cluster ACTION [NODE]` for a cluster (the fault tests use it)."""
+        if self.kafka_brokers > 1:
+            self._script("kafka.sh", "cluster", action, *([str(node)] if node else []))
+        else:
+            self._script("kafka.sh", action)
+
+    def kafka_pid(self, node: int = 1) -> int:
+        """The broker's pid (node N of a cluster), from its pid file."""
+        name = "kafka.pid" if self.kafka_brokers == 1 else f"kafka-node-{node}.pid"
+        return int((self.state_dir / name).read_text().split()[0])
 
     def start_infra(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self._script("kafka.sh", "start")
+        self.kafka("start")
         self._script("postgres.sh", "start")
         self.cli("db", "upgrade")
         self.cli("topics", "ensure")
 
     def stop_infra(self) -> None:
-        self._script("kafka.sh", "stop")
+        self.kafka("stop")
         self._script("postgres.sh", "stop")
 
     def destroy_infra(self) -> None:
         """Stop Kafka and Postgres and delete their data (the bench starts from nothing each time)."""
-        self._script("kafka.sh", "destroy")
+        self.kafka("destroy")
         self._script("postgres.sh", "destroy")
 
     def cli(self, *args: str) -> str:
@@ -313,8 +335,11 @@ def main() -> None:
     parser.add_argument("action", choices=["up", "infra", "down"])
     parser.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     parser.add_argument("--no-demo", action="store_true", help="up: do not start the demo feed")
+    parser.add_argument("--kafka-brokers", type=int, choices=[1, 3], default=1,
+                        help="3: deploy/kafka.sh's replicated cluster instead of one broker (pass it to down too)")
     args = parser.parse_args()
     stack = Stack.for_profile(args.profile)
+    stack.kafka_brokers = args.kafka_brokers
     if args.action == "up":
         _up(stack, demo=not args.no_demo)
     elif args.action == "infra":

@@ -22,9 +22,10 @@ def activity_retention_days() -> int:
 
 
 async def ensure_topics(
-    bootstrap: str, partitions: int = topics.DEFAULT_PARTITIONS, security: KafkaSecurity = PLAINTEXT
+    bootstrap: str, partitions: int = topics.DEFAULT_PARTITIONS, security: KafkaSecurity = PLAINTEXT,
+    replication_factor: int = 1,
 ) -> list[str]:
-    """Create missing topics; returns the names created."""
+    """Create missing topics (``replication_factor`` copies each); returns the names created."""
     wanted = {
         topics.ACTIVITY: {"retention.ms": str(activity_retention_days() * 86_400_000)},
         topics.SCORES: {"retention.ms": str(7 * 86_400_000)},
@@ -44,7 +45,7 @@ async def ensure_topics(
             described = await admin.describe_topics([topics.ACTIVITY])
             partitions = len(described[0]["partitions"]) or partitions
         new = [
-            NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=config)
+            NewTopic(name, num_partitions=partitions, replication_factor=replication_factor, topic_configs=config)
             for name, config in wanted.items()
             if name not in existing
         ]

@@ -28,6 +28,11 @@ class ServiceSettings(BaseSettings):
         None, validation_alias="SSI_ENV", description="required: a deployment that forgets it must not start on dev keys"
     )
     kafka_bootstrap: str = Field(DEV_KAFKA_BOOTSTRAP, validation_alias="SSI_KAFKA_BOOTSTRAP", min_length=3)
+    kafka_replication_factor: int = Field(
+        1, ge=1, le=15, validation_alias="SSI_KAFKA_REPLICATION_FACTOR",
+        description="copies of each topic the services create (the product's topics, the scorer's changelogs); "
+        "3 on a replicated cluster (deploy/kafka.sh cluster), with the brokers' min.insync.replicas=2",
+    )
     database_url: str = Field(DEV_DATABASE_URL, validation_alias="SSI_DATABASE_URL")
     model_file: Path | None = Field(None, validation_alias="SSI_MODEL_FILE", description="default: packaged model")
     model: Literal["ssi-v2", "ssi-v3"] | None = Field(

@@ -32,6 +32,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
         if parts and parts[0] in INTEGRATION_DIRS:
             item.add_marker(pytest.mark.integration)
+        elif parts and parts[0] == "faults" and "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)  # the fault tests; the checker's own tests are unit tests
     items.sort(key=lambda item: item.get_closest_marker("integration") is not None)
 
 

@@ -102,7 +102,8 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 def topics_ensure() -> None:
     """Create the activity, score and dead-letter topics if missing."""
     settings = ApiSettings()
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap, security=settings.kafka_security()))
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap, security=settings.kafka_security(),
+                                        replication_factor=settings.kafka_replication_factor))
     typer.echo(f"created: {', '.join(created)}" if created else "topics present")
 
 

@@ -32,6 +32,7 @@ from services.scorer import batch_consumer, dedup
 from services.scorer.erasures import Fate, Registry, fate
 from services.scorer.quotas import REFUSALS, HourlyLimit, Quotas, TenantCounts
 from services.scorer.config import ScorerSettings
+from services.scorer.fault_switches import FaultSwitches
 from services.scorer.metrics import (
     BATCH_RECORDS,
     BATCH_REPS,
@@ -52,7 +53,7 @@ from shared.deadletter import coordinates, dead_letter_record
 from shared.events import ActivityEnvelope
 from shared.outcomes import encode as encode_stored
 from shared.scores import encode
-from shared.scoring import RepState, ScoringModel, evaluate
+from shared.scoring import RepState, ScoringModel, apply_contribution, evaluate
 from shared.scoring.state import idle_after_seconds, peek
 
 log = logging.getLogger("ssi.scorer")
@@ -87,6 +88,8 @@ class Pipeline:
     """Last processed offset per activity partition, for the lag gauge."""
     handled: int = 0
     """Records handled since start (for the tests' fault injection)."""
+    faults: FaultSwitches = field(default_factory=FaultSwitches)
+    """Test-only fault injection (refused unless SSI_ENV=test)."""
     sweep: list[bytes] = field(default_factory=list)
     """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
     erasures: Registry | None = None
@@ -179,6 +182,9 @@ class Pipeline:
     async def handle(self, messages: list[Message]) -> None:
         """Score one fetched batch of activity records (any partitions, offset order within each)."""
         started = time.perf_counter()
+        if self.faults.drops(len(messages)):  # tests only (refused unless SSI_ENV=test)
+            log.warning("test fault: a batch of %d records dropped unscored", len(messages))
+            return
         registry = self.erasures
         if registry is not None:
             erased = {key for key in await registry.refresh() if registry.entries[key].erased}
@@ -260,6 +266,10 @@ class Pipeline:
                     envelope.tenant_id, event.subject, event.source, event.id, event.type, event.time.isoformat(),
                     decision.stored, now.isoformat()))
             c = decision.contribution
+            if decision.verdict is Verdict.SCORED and c is not None and self.faults.applies_twice():
+                log.warning("test fault: %s applied twice", coordinates(message.topic, message.partition, message.offset))
+                apply_contribution(self.model, state, c, event_type=event.type, event_time=event.time.timestamp(),
+                                   seq=message.offset, partition=message.partition)
             if decision.verdict in (Verdict.SCORED, Verdict.REPLAY) and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
                              "time": event.time.isoformat(), "pillar": c.pillar, "day": c.day,
@@ -341,6 +351,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+        faults=FaultSwitches(settings.test_drop_batch_at_record, settings.test_double_at_record),
     )
     engine = make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)
     pipeline.erasures = Registry(engine)

@@ -23,6 +23,13 @@ offset of its partition: earlier ones are dropped as already read; a later one (
 seek back to the next offset and wait for it, unless the partition's log now starts after it (the records
 were deleted by retention): that gap is real and is crossed, with a warning. Nothing writes the activity
 topic in transactions, so it has no other gaps.
+
+The same order guard protects the topics the worker reads with Faust streams (webhook events, normalised
+events, identity claims; registered with ``ordered``): without it a record fetched ahead of the seek was
+delivered, and Faust took the offsets between the commit and it for a gap, acknowledged them unread and
+committed past them: webhook events were lost after a kill -9 (tests/faults). On a compacted topic
+(``compacted=True``) offsets do go missing: when the seek back brings the same later record first again, the
+offsets between are gone and it is taken.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ class BatchingConsumer(faust_aiokafka.Consumer):
     _next_offset: dict[Any, int | None]
     """Per partition of a batched topic: the offset the next handed-over record must have (None: any)."""
     _sought_generation: int | None = None
+    _sought_back: dict[Any, tuple[int, int]]
+    """Per partition: (next offset, the later offset that came instead) of the last seek back over a gap."""
 
     async def perform_seek(self) -> None:
         """Faust seeks every partition to its committed offset at the end of each recovery. Records that
@@ -50,17 +59,21 @@ class BatchingConsumer(faust_aiokafka.Consumer):
         batched partitions are sought again, to the committed offset or, without one, to the log's start
         (the group's auto_offset_reset): whatever was skipped is fetched again, in order."""
         await super().perform_seek()
-        handlers = cast(BatchingTransport, self.transport).batch_handlers
-        batched = [tp for tp in self.assignment() if tp.topic in handlers]
+        batched = [tp for tp in self.assignment() if self._guarded(tp.topic)]
         starts = dict(self._read_offset)
         missing = [tp for tp in batched if starts.get(tp) is None]
         if missing:
             starts.update(await self.earliest_offsets(*missing))
         self._next_offset = {tp: starts.get(tp) for tp in batched}
+        self._sought_back = {}
         self._sought_generation = self.app.consumer_generation_id
         for tp, offset in self._next_offset.items():
             if offset is not None:
                 await self.seek(tp, offset)
+
+    def _guarded(self, topic: str) -> bool:
+        transport = cast(BatchingTransport, self.transport)
+        return topic in transport.batch_handlers or topic in transport.ordered_topics
 
     def _admit(self, tp: Any, offset: int) -> str:
         """'take', 'skip' (already read, or fetched before the seek) or 'gap' (an earlier offset is missing)."""
@@ -81,7 +94,12 @@ class BatchingConsumer(faust_aiokafka.Consumer):
         if earliest is not None and earliest > expected and offset == earliest:
             self.log.warning("crossing a gap in %r: offsets %d-%d were deleted by retention", tp, expected, offset - 1)
             return True
+        compacted = cast(BatchingTransport, self.transport).ordered_topics.get(tp.topic, False)
+        if compacted and self._sought_back.get(tp) == (expected, offset):
+            self.log.info("crossing a gap in %r: offsets %d-%d were compacted away", tp, expected, offset - 1)
+            return True
         self.log.warning("%r: offset %d came before %d; seeking back to it", tp, offset, expected)
+        self._sought_back[tp] = (expected, offset)
         await self.seek(tp, expected)
         return False
 
@@ -98,6 +116,7 @@ class BatchingConsumer(faust_aiokafka.Consumer):
         commit_every = self._commit_every
         acks_enabled_for = self.app.topics.acks_enabled_for
         handlers: dict[str, BatchHandler] = cast(BatchingTransport, self.transport).batch_handlers
+        ordered: dict[str, bool] = cast(BatchingTransport, self.transport).ordered_topics
         track = self.track_message
         ack = self.ack
         wait_until_producer_ebb = self.app.producer.buffer.wait_until_ebb
@@ -113,7 +132,7 @@ class BatchingConsumer(faust_aiokafka.Consumer):
                 held: set[Any] = set()  # partitions waiting for a seek back over a gap
                 async for tp, message in ait:
                     offset = message.offset
-                    if message.topic in handlers:
+                    if message.topic in handlers or message.topic in ordered:
                         if tp in held:
                             continue
                         verdict = self._admit(tp, offset)
@@ -174,6 +193,8 @@ class BatchingTransport(faust_aiokafka.Transport):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.batch_handlers: dict[str, BatchHandler] = {}
+        self.ordered_topics: dict[str, bool] = {}
+        """Topics read by Faust streams that get the same order guard; True for a compacted topic."""
 
 
 def install(app: Any) -> BatchingTransport:
@@ -191,3 +212,13 @@ def batch(app: Any, topic: Any, handler: BatchHandler) -> None:
     app.topics.add(topic)
     for name in topic.topics:
         transport.batch_handlers[name] = handler
+
+
+def ordered(app: Any, topic: Any, *, compacted: bool = False) -> None:
+    """Give the Faust stream over ``topic`` the batches' order guard: records strictly in offset order from the
+    committed offset, never one fetched ahead of the seek (see the module docstring)."""
+    transport = app.transport
+    if not isinstance(transport, BatchingTransport):
+        raise TypeError("call services.scorer.batch_consumer.install(app) first")
+    for name in topic.topics:
+        transport.ordered_topics[name] = compacted

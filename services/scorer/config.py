@@ -63,11 +63,24 @@ class ScorerSettings(ServiceSettings):
     test_kill_at_record: int | None = Field(
         None, ge=1, description="fault injection for the tests only: the worker kills itself with SIGKILL in the "
         "middle of the batch that holds its N-th record, after some reps' writes of that batch were issued and "
-        "before the others; refused when SSI_ENV=production"
+        "before the others; refused unless SSI_ENV=test"
+    )
+
+    test_drop_batch_at_record: int | None = Field(
+        None, ge=1, description="fault injection for the tests only: the batch holding the worker's N-th activity "
+        "record is dropped unscored (and its offsets committed); refused unless SSI_ENV=test"
+    )
+    test_double_at_record: int | None = Field(
+        None, ge=1, description="fault injection for the tests only: the N-th record the worker scores is applied "
+        "to the rep's state twice; refused unless SSI_ENV=test"
     )
 
     @model_validator(mode="after")
-    def _no_faults_in_production(self) -> ScorerSettings:
-        if self.env == "production" and self.test_kill_at_record is not None:
-            raise ValueError("SSI_SCORER_TEST_KILL_AT_RECORD is for tests and refused with SSI_ENV=production")
+    def _faults_only_in_tests(self) -> ScorerSettings:
+        switches = {"SSI_SCORER_TEST_KILL_AT_RECORD": self.test_kill_at_record,
+                    "SSI_SCORER_TEST_DROP_BATCH_AT_RECORD": self.test_drop_batch_at_record,
+                    "SSI_SCORER_TEST_DOUBLE_AT_RECORD": self.test_double_at_record}
+        on = sorted(name for name, value in switches.items() if value is not None)
+        if on and self.env != "test":
+            raise ValueError(f"{', '.join(on)} injects faults for the tests and is refused unless SSI_ENV=test")
         return self

@@ -20,6 +20,7 @@ import orjson
 from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
 
+from services.scorer import batch_consumer
 from services.scorer.agents import Pipeline
 from services.scorer.config import ScorerSettings
 from services.scorer.normalize import Normalized, Unmappable, normalize
@@ -55,6 +56,10 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, parti
     normalized_topic = app.topic(topics.NORMALIZED, partitions=partitions, **raw)
     identities_topic = app.topic(topics.IDENTITIES, partitions=partitions, **raw)
     status_topic = app.topic(topics.IDENTITY_STATUS, partitions=partitions, **raw)
+    # strictly in offset order from the commit, as the activity batches (services.scorer.batch_consumer)
+    batch_consumer.ordered(app, webhooks_topic)
+    batch_consumer.ordered(app, normalized_topic)
+    batch_consumer.ordered(app, identities_topic, compacted=True)
     claims = app.Table("identity_claim", default=None, partitions=partitions)
     parked = app.Table("parked_event", default=None, partitions=partitions)
 
