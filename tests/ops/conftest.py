@@ -22,6 +22,8 @@ from stack import PYTHON, ROOT, Stack
 from supervisor import kafka_pid, postgres_pid, proc_alive, read_pid
 
 START_SECONDS = 300.0
+WORKERS = 2
+"""Scoring workers of the ops stack (as `make run` has): Prometheus scrapes each, a kill moves partitions."""
 
 
 @dataclass
@@ -59,13 +61,15 @@ class Supervised:
 @pytest.fixture(scope="package")
 def supervised() -> Iterator[Supervised]:
     stack = Stack.for_profile("ops")
+    stack.scorer_workers = WORKERS
     stack.state_dir.mkdir(parents=True, exist_ok=True)
     output = stack.state_dir / "supervisor.out"
     with output.open("wb") as out:
         proc = subprocess.Popen(
             [str(PYTHON), str(ROOT / "deploy" / "stack.py"), "up", "--profile", "ops", "--no-demo"],
             # the event trail on (SSI_LOG_TRAIL): the tests follow one event through the logs
-            env={**os.environ, "SSI_LOG_TRAIL": "1"}, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "SSI_LOG_TRAIL": "1", "SSI_SCORER_WORKERS": str(WORKERS)},
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     running = Supervised(stack, proc, output)
