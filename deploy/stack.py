@@ -115,9 +115,11 @@ class Stack:
             PG_PORT=str(self.pg_port),
             PYTHONUNBUFFERED="1",
         )
-        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS"):
+        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS", "SSI_LOG_TRAIL"):
             if os.environ.get(name):
                 env[name] = os.environ[name]
+        if self.profile == "dev":  # make run: one log line per event and service, to follow one (shared.logs)
+            env.setdefault("SSI_LOG_TRAIL", "1")
         return env
 
     # --- infrastructure ----------------------------------------------------------------------------

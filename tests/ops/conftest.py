@@ -63,6 +63,8 @@ def supervised() -> Iterator[Supervised]:
     stack = Stack.for_profile("ops")
     stack.scorer_workers = WORKERS
     stack.state_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("ingest", "api", "sink", *stack.scorer_names()):  # the logs of this run only
+        (stack.state_dir / f"{name}.log").unlink(missing_ok=True)
     output = stack.state_dir / "supervisor.out"
     with output.open("wb") as out:
         proc = subprocess.Popen(
