@@ -30,7 +30,9 @@ PROFILES = {
     "dev": {"kafka": 19092, "pg": 15432, "http": 8000},
     "test": {"kafka": 29092, "pg": 25432, "http": 28000},
     "bench": {"kafka": 39092, "pg": 35433, "http": 38000},
-    "ops": {"kafka": 49092, "pg": 45432, "http": 48000},  # the supervision and Prometheus tests' own stack
+    # the supervision and Prometheus tests' own stack, below the ephemeral port range (32768-60999), where an
+    # outgoing connection's local port can take a listening port away
+    "ops": {"kafka": 17092, "pg": 16432, "http": 18000},
 }
 
 
