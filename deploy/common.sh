@@ -26,10 +26,10 @@ apt_install() {
   log "installing $* with apt-get (one-time)"
   export DEBIAN_FRONTEND=noninteractive
   if [ -z "${SSI_APT_UPDATED:-}" ]; then
-    apt-get update -qq >&2 || return 1
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || return 1
     SSI_APT_UPDATED=1
   fi
-  apt-get install -y -qq --no-install-recommends "$@" >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >&2
 }
 
 # Take an exclusive lock for the rest of the script (fd 9). Serialises

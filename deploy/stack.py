@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
+TEST_SASL_USER, TEST_SASL_PASSWORD = "ssi-test", "ssi-test-scram-password"
+"""The test profile's SCRAM user on its local broker's SASL listener (a throwaway broker on 127.0.0.1 only)."""
 
 # base port per profile: kafka +92/+93, postgres +432 (in its own range), api +0, ingest +1, scorer +2, sink +3
 PROFILES = {
@@ -84,6 +86,11 @@ class Stack:
 
     # --- addresses ---------------------------------------------------------------------------------
     @property
+    def kafka_sasl_port(self) -> int:
+        """The test profile's SASL listener: two above the client port (the controller has the next one)."""
+        return self.kafka_port + 2
+
+    @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
 
@@ -117,6 +124,9 @@ class Stack:
             PG_PORT=str(self.pg_port),
             PYTHONUNBUFFERED="1",
         )
+        if self.profile == "test":  # a SASL_PLAINTEXT (SCRAM-SHA-512) listener for the Kafka security test
+            env.update(KAFKA_SASL_PORT=str(self.kafka_sasl_port), KAFKA_SASL_USER=TEST_SASL_USER,
+                       KAFKA_SASL_PASSWORD=TEST_SASL_PASSWORD)
         for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS", "SSI_LOG_TRAIL"):
             if os.environ.get(name):
                 env[name] = os.environ[name]

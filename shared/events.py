@@ -6,7 +6,8 @@ the tenant of the caller's credential.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import re
@@ -132,4 +133,99 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> list[
     for item in error.errors(include_url=False):
         loc = "/".join(str(part) for part in item["loc"])
         out.append({"pointer": f"{prefix}/{loc}" if loc else prefix or "/", "detail": item["msg"]})
+    return out
+
+
+# --- Stored, not scored: CRM outcomes (validation against quota) and brand mentions (share of voice) -------------
+
+OUTCOME_TYPES = ("opportunity.created", "deal.won", "deal.lost", "quota.set")
+"""CRM outcomes: stored for validation (score against quota attainment), never scored as activity."""
+MENTION_RECEIVED = "mention.received"
+"""A public mention of a brand (the tenant's own or a declared competitor): stored for share of voice."""
+STORED_TYPES = frozenset((*OUTCOME_TYPES, MENTION_RECEIVED))
+SENTIMENTS = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}
+MAX_AMOUNT = 1e15
+"""Amounts above this (a quadrillion) are refused as a unit mistake, not a deal."""
+
+
+class StoredDataError(ValueError):
+    """An outcome or mention whose ``data`` cannot be stored; ``pointer`` names the field (``/data/amount``)."""
+
+    def __init__(self, pointer: str, detail: str) -> None:
+        super().__init__(f"{pointer}: {detail}")
+        self.pointer = pointer
+        self.detail = detail
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """An ISO 8601 interval of dates, ``2026-10-01/2026-12-31`` (both days included); raises ValueError."""
+    if not isinstance(text, str) or text.count("/") != 1:
+        raise ValueError("a period is an ISO 8601 interval of dates, FROM/TO, such as 2026-10-01/2026-12-31")
+    first, _, last = text.partition("/")
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        raise ValueError(f"{text[:60]!r} is not FROM/TO with two dates YYYY-MM-DD") from None
+    if len(first) != 10 or len(last) != 10:
+        raise ValueError(f"{text[:60]!r}: both ends are dates written YYYY-MM-DD")
+    if end < start:
+        raise ValueError(f"the period {text[:60]!r} ends before it starts")
+    return start, end
+
+
+def _number(data: dict[str, Any], name: str, *, required: bool, positive: bool = False) -> float | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise StoredDataError(f"/data/{name}", "is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise StoredDataError(f"/data/{name}", "must be a finite number")
+    if value < 0 or (positive and value == 0) or value > MAX_AMOUNT:
+        raise StoredDataError(f"/data/{name}", f"must be {'above' if positive else 'at least'} 0 and at most 1e15")
+    return float(value)
+
+
+def stored_data(event_type: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    """The checked fields of an outcome or mention, as stored; raises ``StoredDataError`` naming the field.
+
+    - ``deal.won``: ``amount`` (required, >= 0); ``deal.lost``, ``opportunity.created``: ``amount`` optional;
+      all three take an optional ``currency`` (stored, not converted).
+    - ``quota.set``: ``amount`` (> 0) and ``period`` (ISO 8601 interval of dates), both required.
+    - ``mention.received``: ``brand`` (non-empty text), ``reach`` (>= 0), optional ``sentiment``: a number in
+      [-1, 1] or ``negative``/``neutral``/``positive``.
+    """
+    data = data or {}
+    out: dict[str, Any] = {}
+    if event_type == MENTION_RECEIVED:
+        brand = data.get("brand")
+        if not isinstance(brand, str) or not brand.strip() or len(brand) > 200:
+            raise StoredDataError("/data/brand", "is required: the brand mentioned, 1-200 characters")
+        out["brand"] = brand.strip()
+        out["reach"] = _number(data, "reach", required=True)
+        sentiment = data.get("sentiment")
+        if isinstance(sentiment, str) and sentiment.lower() in SENTIMENTS:
+            sentiment = SENTIMENTS[sentiment.lower()]
+        if sentiment is not None and (isinstance(sentiment, bool) or not isinstance(sentiment, int | float)
+                                      or not -1 <= sentiment <= 1):
+            raise StoredDataError("/data/sentiment", "must be a number in [-1, 1] or negative, neutral, positive")
+        out["sentiment"] = None if sentiment is None else float(sentiment)
+        return out
+    if event_type not in OUTCOME_TYPES:
+        raise StoredDataError("/type", f"{event_type[:60]!r} is neither a CRM outcome nor a mention")
+    if event_type == "quota.set":
+        out["amount"] = _number(data, "amount", required=True, positive=True)
+        period = data.get("period")
+        if period is None:
+            raise StoredDataError("/data/period", "is required: an ISO 8601 interval of dates, FROM/TO")
+        try:
+            out["period_start"], out["period_end"] = parse_period(period)
+        except ValueError as exc:
+            raise StoredDataError("/data/period", str(exc)) from None
+    else:
+        out["amount"] = _number(data, "amount", required=event_type == "deal.won")
+    currency = data.get("currency")
+    if currency is not None and (not isinstance(currency, str) or not 1 <= len(currency) <= 8):
+        raise StoredDataError("/data/currency", "must be a currency code of 1-8 characters (ISO 4217: EUR)")
+    out["currency"] = currency
     return out

@@ -15,6 +15,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from shared import topics
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 
 Record = tuple[str, bytes, bytes | None]
 """(topic, key, value); a None value is a tombstone."""
@@ -55,8 +56,10 @@ def record_size(key: bytes | None, value: bytes | None) -> int:
 
 
 class Producer:
-    def __init__(self, bootstrap: str, timeout: float, *, linger_ms: int = LINGER_MS) -> None:
+    def __init__(self, bootstrap: str, timeout: float, *, linger_ms: int = LINGER_MS,
+                 security: KafkaSecurity = PLAINTEXT) -> None:
         self._bootstrap = bootstrap
+        self._security = security
         self._timeout = timeout
         self._linger_ms = linger_ms
         self.max_record_bytes = MAX_REQUEST_BYTES
@@ -82,6 +85,7 @@ class Producer:
                 max_request_size=MAX_REQUEST_BYTES,
                 request_timeout_ms=int(self._timeout * 1000),
                 compression_type=None,
+                **self._security.client_kwargs(),
             )
             try:
                 await asyncio.wait_for(producer.start(), self._timeout)

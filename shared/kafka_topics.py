@@ -6,21 +6,25 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared import topics
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 
 
-async def ensure_topics(bootstrap: str, partitions: int = topics.DEFAULT_PARTITIONS) -> list[str]:
+async def ensure_topics(
+    bootstrap: str, partitions: int = topics.DEFAULT_PARTITIONS, security: KafkaSecurity = PLAINTEXT
+) -> list[str]:
     """Create missing topics; returns the names created."""
     wanted = {
         topics.ACTIVITY: {"retention.ms": str(30 * 86_400_000)},
         topics.SCORES: {"retention.ms": str(7 * 86_400_000)},
         topics.LEDGER: {"retention.ms": str(7 * 86_400_000)},
+        topics.OUTCOMES: {"retention.ms": str(7 * 86_400_000)},
         topics.DEAD_LETTER: {"retention.ms": str(90 * 86_400_000)},
         topics.WEBHOOKS_RAW: {"retention.ms": str(30 * 86_400_000)},
         topics.NORMALIZED: {"retention.ms": str(30 * 86_400_000)},
         topics.IDENTITIES: {"cleanup.policy": "compact"},
         topics.IDENTITY_STATUS: {"cleanup.policy": "compact"},
     }
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000, **security.client_kwargs())
     await admin.start()
     try:
         existing = set(await admin.list_topics())

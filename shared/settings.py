@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.kafka_security import KafkaSecurity
 from shared.scoring import ScoringModel, load_default_model, load_model
 from shared.secretbox import DEV_SECRET_KEY, SecretBox
 
@@ -33,6 +34,19 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEV_SECRET_KEY), validation_alias="SSI_SECRET_KEY", description="Fernet key for secrets at rest"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="SSI_LOG_LEVEL")
+    # how every Kafka client connects (shared.kafka_security); production refuses the unencrypted protocols
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias="SSI_KAFKA_SECURITY_PROTOCOL")
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        "SCRAM-SHA-512", validation_alias="SSI_KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(None, validation_alias="SSI_KAFKA_SASL_USERNAME")
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias="SSI_KAFKA_SASL_PASSWORD")
+    kafka_ssl_cafile: Path | None = Field(None, validation_alias="SSI_KAFKA_SSL_CAFILE")
+    kafka_ssl_certfile: Path | None = Field(None, validation_alias="SSI_KAFKA_SSL_CERTFILE")
+    kafka_ssl_keyfile: Path | None = Field(None, validation_alias="SSI_KAFKA_SSL_KEYFILE")
+    kafka_allow_plaintext: bool = Field(
+        False, validation_alias="SSI_KAFKA_ALLOW_PLAINTEXT",
+        description="production only: accept PLAINTEXT or SASL_PLAINTEXT (e.g. TLS ends at a sidecar)")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:
@@ -48,11 +62,29 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("SSI_ENV=production refuses the development SSI_SECRET_KEY")
             if self.kafka_bootstrap == DEV_KAFKA_BOOTSTRAP:
                 raise ValueError("SSI_ENV=production refuses the development Kafka address; set SSI_KAFKA_BOOTSTRAP")
+            if self.kafka_security_protocol in ("PLAINTEXT", "SASL_PLAINTEXT") and not self.kafka_allow_plaintext:
+                raise ValueError(f"SSI_ENV=production refuses SSI_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} "
+                                 "(unencrypted); use SASL_SSL or SSL, or set SSI_KAFKA_ALLOW_PLAINTEXT=true")
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(f"SSI_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                             "SSI_KAFKA_SASL_USERNAME and SSI_KAFKA_SASL_PASSWORD")
         return self
 
     def scoring_model(self) -> ScoringModel:
         """The active scoring model, validated (a bad file raises ModelFileError at start-up)."""
         return load_model(self.model_file) if self.model_file else load_default_model()
+
+    def kafka_security(self) -> KafkaSecurity:
+        password = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol, sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username, password=password,
+            cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None,
+            certfile=str(self.kafka_ssl_certfile) if self.kafka_ssl_certfile else None,
+            keyfile=str(self.kafka_ssl_keyfile) if self.kafka_ssl_keyfile else None,
+        )
 
     def secret_box(self) -> SecretBox:
         return SecretBox(self.secret_key.get_secret_value())
@@ -61,6 +93,8 @@ class ServiceSettings(BaseSettings):
         """For start-up logs: everything but credentials."""
         data = self.model_dump()
         data["secret_key"] = "***"
+        if data.get("kafka_sasl_password") is not None:
+            data["kafka_sasl_password"] = "***"
         url = str(data["database_url"])
         if "@" in url:
             scheme, rest = url.split("//", 1)

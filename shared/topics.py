@@ -11,6 +11,9 @@ SCORES = "ssi.scores.v1"
 LEDGER = "ssi.ledger.v1"
 """The scored events of each rep per scorer batch, for the ledger in Postgres, keyed by tenant and rep."""
 
+OUTCOMES = "ssi.outcomes.v1"
+"""CRM outcomes and brand mentions (shared.outcomes): stored by the sink, never scored; keyed by tenant and rep."""
+
 DEAD_LETTER = "ssi.deadletter.v1"
 """Records that could not be scored, with the reason and their topic[partition]@offset."""
 

@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
-from services.api import directory, routes
+from services.api import brands, directory, erasure_routes, routes, share_of_voice, teams, validation
+from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
@@ -24,7 +26,7 @@ log = logging.getLogger("ssi.api")
 def create_app(settings: ApiSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-api")
     model = settings.scoring_model()
-    producer = Producer(settings.kafka_bootstrap, timeout=10.0)
+    producer = Producer(settings.kafka_bootstrap, timeout=10.0, security=settings.kafka_security())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,7 +39,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         await producer.stop()
         await engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc from the fastapi-offline package's own files, not a CDN
+    app = FastAPIOffline(
         title="Social Selling Index API",
         version="1",
         lifespan=lifespan,
@@ -58,6 +61,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
     app.include_router(routes.router)
     app.include_router(directory.router)
+    app.include_router(teams.router)
+    app.include_router(validation.router)
+    app.include_router(brands.router)
+    app.include_router(share_of_voice.router)
+    app.include_router(erasure_routes.router)
+    install_dashboard(app)
     install_openapi(app)
     return app
 

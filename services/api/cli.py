@@ -9,6 +9,7 @@ import os
 import typer
 
 from services.api.cli_keys import key_app
+from services.api.cli_reps import rep_app
 from services.api.cli_webhooks import webhook_app
 from services.api.config import ApiSettings
 from shared.db import migrate
@@ -27,6 +28,7 @@ topics_app = typer.Typer(help="Kafka topics.", no_args_is_help=True)
 deadletter_app = typer.Typer(help="What could not be processed, and replaying it after a fix.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(key_app, name="key")
+app.add_typer(rep_app, name="rep")
 app.add_typer(db_app, name="db")
 app.add_typer(topics_app, name="topics")
 app.add_typer(webhook_app, name="webhook")
@@ -70,7 +72,9 @@ def deadletter_list(
     """Print dead letters as JSON lines: reason, stage, origin topic[partition]@offset, key, time."""
     from services.api.deadletters import list_dead_letters
 
-    for letter in asyncio.run(list_dead_letters(ApiSettings().kafka_bootstrap, tenant, reason, limit)):
+    settings = ApiSettings()
+    for letter in asyncio.run(list_dead_letters(settings.kafka_bootstrap, tenant, reason, limit,
+                                                security=settings.kafka_security())):
         typer.echo(json.dumps(letter))
 
 
@@ -82,7 +86,8 @@ def deadletter_replay(
     """Re-send dead letters not replayed before to the topic they came from (after fixing the cause)."""
     from services.api.deadletters import replay_dead_letters
 
-    count = asyncio.run(replay_dead_letters(ApiSettings().kafka_bootstrap, tenant, reason))
+    settings = ApiSettings()
+    count = asyncio.run(replay_dead_letters(settings.kafka_bootstrap, tenant, reason, security=settings.kafka_security()))
     typer.echo(json.dumps({"replayed": count}))
 
 
@@ -97,7 +102,7 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
 def topics_ensure() -> None:
     """Create the activity, score and dead-letter topics if missing."""
     settings = ApiSettings()
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap))
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap, security=settings.kafka_security()))
     typer.echo(f"created: {', '.join(created)}" if created else "topics present")
 
 

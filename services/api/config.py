@@ -22,4 +22,7 @@ class ApiSettings(ServiceSettings):
     rank_min_other_tenants: int = Field(
         3, ge=1, description="the industry rank needs reps of at least this many other tenants"
     )
+    quota_reps: int = Field(
+        100_000, ge=1, validation_alias="SSI_QUOTA_REPS_PER_TENANT",
+        description="directory entries per tenant; a PUT of a new rep beyond it is refused (403)")
     max_body_bytes: int = Field(65_536, ge=1024, description="larger request bodies get 413")

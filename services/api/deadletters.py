@@ -16,6 +16,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from shared import topics
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 
 REPLAY_GROUP = "ssi-deadletter-replay"
 
@@ -26,10 +27,11 @@ def _matches(letter: dict[str, Any], tenant: str | None, contains: str | None) -
     return not contains or contains in letter.get("reason", "")
 
 
-async def _read(bootstrap: str, group: str | None, visit: Callable[[dict[str, Any]], Any], idle_ms: int = 1500) -> int:
+async def _read(bootstrap: str, group: str | None, visit: Callable[[dict[str, Any]], Any], idle_ms: int = 1500,
+                security: KafkaSecurity = PLAINTEXT) -> int:
     consumer = AIOKafkaConsumer(
         topics.DEAD_LETTER, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
-        enable_auto_commit=False,
+        enable_auto_commit=False, **security.client_kwargs(),
     )
     await consumer.start()
     seen = 0
@@ -48,19 +50,22 @@ async def _read(bootstrap: str, group: str | None, visit: Callable[[dict[str, An
         await consumer.stop()
 
 
-async def list_dead_letters(bootstrap: str, tenant: str | None, contains: str | None, limit: int) -> list[dict]:
+async def list_dead_letters(bootstrap: str, tenant: str | None, contains: str | None, limit: int,
+                            security: KafkaSecurity = PLAINTEXT) -> list[dict]:
     found: list[dict] = []
 
     async def keep(letter: dict[str, Any]) -> None:
         if _matches(letter, tenant, contains) and len(found) < limit:
             found.append({k: v for k, v in letter.items() if k != "value_b64"})
 
-    await _read(bootstrap, None, keep)
+    await _read(bootstrap, None, keep, security=security)
     return found
 
 
-async def replay_dead_letters(bootstrap: str, tenant: str | None, contains: str | None) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+async def replay_dead_letters(bootstrap: str, tenant: str | None, contains: str | None,
+                              security: KafkaSecurity = PLAINTEXT) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                **security.client_kwargs())
     await producer.start()
     replayed = 0
 
@@ -75,7 +80,7 @@ async def replay_dead_letters(bootstrap: str, tenant: str | None, contains: str 
     try:
         # one replay group per filter: what a filtered replay skips stays replayable by another filter
         selector = hashlib.sha256(f"{tenant}|{contains}".encode()).hexdigest()[:12]
-        await _read(bootstrap, f"{REPLAY_GROUP}-{selector}", resend)
+        await _read(bootstrap, f"{REPLAY_GROUP}-{selector}", resend, security=security)
     finally:
         await producer.stop()
     return replayed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from prometheus_client import Counter
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
@@ -16,8 +17,11 @@ from shared.http.auth import TenantId
 from shared.http.bodies import read_capped_body
 from shared.kafka_producer import KafkaUnavailable, Record
 from shared.http.problems import Problem
+from shared.db.erasure import is_erased
+from shared.db.quotas import directory_reps
 
 router = APIRouter(prefix="/v1")
+REP_QUOTA_REFUSALS = Counter("ssi_api_quota_refusals_total", "Requests refused by a per-tenant quota.", ["kind"]).labels("reps")
 
 
 def identity_records(tenant_id: str, rep_id: str, old: dict[str, str], new: dict[str, str]) -> list[Record]:
@@ -38,7 +42,9 @@ def identity_records(tenant_id: str, rep_id: str, old: dict[str, str], new: dict
     responses={
         **ERRORS,
         201: {"description": "Created", "model": Rep},
+        403: {"description": "The tenant's rep quota is full (a new rep only)"},
         409: {"description": "An identity is claimed by another rep"},
+        410: {"description": "The rep was erased (DELETE /v1/reps/{rep_id}); `ssi rep unerase` frees the id"},
         413: {"description": "Body larger than SSI_API_MAX_BODY_BYTES"},
         415: {"description": "The body is not application/json"},
         503: {"description": "Kafka away"},
@@ -58,6 +64,11 @@ async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenan
             if holder is not None and holder != rep_id:
                 raise Problem(409, "Identity claimed", f"{platform} identity {identity!r} belongs to rep {holder!r}")
         before = await repository.get_rep(conn, tenant_id, rep_id)
+        if before is None:
+            if await is_erased(conn, tenant_id, rep_id):
+                raise Problem(410, "Rep erased", f"rep {rep_id!r} was erased; only an operator can free the id "
+                              "(ssi rep unerase TENANT REP)")
+            check_rep_quota(request, await directory_reps(conn, tenant_id))
         created = await repository.put_rep(conn, tenant_id, rep_id, fields)
         row = await repository.get_rep(conn, tenant_id, rep_id)
     old = (before or {}).get("identities") or {}
@@ -68,6 +79,16 @@ async def put_rep(request: Request, response: Response, rep_id: RepIdPath, tenan
                       headers={"Retry-After": "5"}) from None
     response.status_code = 201 if created else 200
     return Rep(**{k: v for k, v in row.items() if k != "tenant_id"})  # type: ignore[union-attr]
+
+
+def check_rep_quota(request: Request, existing: int) -> None:
+    """A new directory entry within the tenant's quota, or 403 (a count, not a rate: waiting does not help)."""
+    limit = request.app.state.settings.quota_reps
+    if existing >= limit:
+        REP_QUOTA_REFUSALS.inc()
+        raise Problem(403, "Quota exceeded", f"this tenant has {existing} reps in its directory, its limit is {limit} "
+                      "(SSI_QUOTA_REPS_PER_TENANT); erase reps (DELETE /v1/reps/{rep_id}) or ask the operator",
+                      quota="reps", limit=limit)
 
 
 async def rep_body(request: Request) -> RepIn:

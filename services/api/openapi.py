@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from services.api.schemas import RepIn
+from services.api.schemas import RepIn, TargetIn
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 PROBLEM_SCHEMA = {
@@ -31,6 +31,9 @@ PROBLEM_SCHEMA = {
 def _fix(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["RepIn"] = RepIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    target_in = TargetIn.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(target_in.pop("$defs", {}))
+    components["TargetIn"] = target_in
     components["Problem"] = PROBLEM_SCHEMA
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, and_, case, cast, func, literal, null, select, tuple_, union_all
+from sqlalchemy import DateTime, Float, Integer, and_, case, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.api.explain import LedgerRow
-from shared.db.schema import rep_score_daily, rep_scores, reps, scored_events, unclaimed_identities
+from services.api.reading.read_models import STANDING_COLUMNS, standing_columns
+from shared.db.schema import rep_score_daily, rep_scores, rep_standings, reps, unclaimed_identities
 
 
 async def current_score(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
@@ -36,25 +36,6 @@ async def daily_history(
         .order_by(rep_score_daily.c.day)
     )
     return [dict(r) for r in rows.mappings()]
-
-
-async def ledger(
-    conn: AsyncConnection, tenant_id: str, rep_id: str, *, model_version: str, first_day: int, until: datetime
-) -> list[LedgerRow]:
-    """The rep's scored events up to ``until``, summed per (day, type, source)."""
-    e = scored_events.c
-    rows = await conn.execute(
-        select(e.day, e.type, e.source, func.sum(e.quality), func.sum(e.decayed), func.count())
-        .where(
-            e.tenant_id == tenant_id,
-            e.rep_id == rep_id,
-            e.model_version == model_version,
-            e.day >= first_day,
-            e.event_time <= until,
-        )
-        .group_by(e.day, e.type, e.source)
-    )
-    return [LedgerRow(day, kind, source, float(q), float(s), int(n)) for day, kind, source, q, s, n in rows]
 
 
 async def get_rep(conn: AsyncConnection, tenant_id: str, rep_id: str) -> dict[str, Any] | None:
@@ -178,9 +159,13 @@ async def leaderboard_page(
         select(
             literal(SCORED).label("section"), s.rep_id, d.name, d.team, d.industry, s.total,
             *(s[c] for c in SCORE_COLUMNS[1:]),
-            func.coalesce(s.evaluated_at, s.as_of).label("as_of"),
+            func.coalesce(s.evaluated_at, s.as_of).label("as_of"), *standing_columns(),
         )
-        .select_from(rep_scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id)))
+        .select_from(
+            rep_scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id))
+            .outerjoin(rep_standings, and_(rep_standings.c.tenant_id == s.tenant_id,
+                                           rep_standings.c.rep_id == s.rep_id))
+        )
         .where(s.tenant_id == tenant_id)
     )
     unscored_section = UNSCORED if by_score else SCORED
@@ -189,6 +174,8 @@ async def leaderboard_page(
             literal(unscored_section).label("section"), d.rep_id, d.name, d.team, d.industry,
             *(cast(null(), Float).label(c) for c in SCORE_COLUMNS),
             cast(null(), DateTime(timezone=True)).label("as_of"),
+            *(cast(null(), Float if c == "trend_per_day" else Integer).label(c) for c in STANDING_COLUMNS),
+            cast(null(), DateTime(timezone=True)).label("ranked_at"),
         )
         .where(
             d.tenant_id == tenant_id,

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from services.api import explain, repository
-from services.api.reading import leaderboard
+from services.api import examples, repository
+from services.api.csv_export import csv_response, next_page_url, wants_csv
+from services.api.reading import leaderboard, rep_score
+from services.api.reading.ranks import RankPolicy
 from services.api.schemas import (
-    Change,
-    Contribution,
-    Explanation,
     HistoryPoint,
     LeaderboardPage,
     Pillars,
-    Rank,
-    Ranks,
     RepHistory,
     RepScore,
 )
-from services.api.scores import end_of_day, score_at
+from services.api.reading.snapshots import end_of_day, evaluate_snapshot
 from shared.events import REP_ID_PATTERN
 from shared.http.auth import TenantId
 from shared.http.problems import Problem
-from shared.scoring import PILLARS, Score
 
 router = APIRouter(prefix="/v1", tags=["scores"])
 
@@ -36,7 +31,6 @@ ERRORS = {
     401: {"description": "Missing or unknown API key"},
     404: {"description": "No such rep for this tenant"},
 }
-EXPLAIN_DAYS = 30
 EARLIEST_DAY = date(1970, 1, 2)
 """Nothing is scored before the epoch; earlier instants and days are refused (the day arithmetic around them
 would leave the calendar)."""
@@ -45,43 +39,6 @@ EARLIEST = datetime.combine(EARLIEST_DAY, datetime.min.time(), tzinfo=UTC)
 
 def not_found(rep_id: str) -> Problem:
     return Problem(404, "Rep not found", f"no score for rep {rep_id!r} in your tenant")
-
-
-def _day(at: datetime) -> int:
-    return math.floor(at.timestamp() / 86_400)
-
-
-INDUSTRY_STEP = 5
-"""The industry percentile is rounded down to a multiple of this many points."""
-
-
-async def _industry_rank(request: Request, conn, tenant_id: str, rep: dict | None, total: float) -> Rank:  # type: ignore[no-untyped-def]
-    """The rep against other tenants' scored reps of its industry, shown only with enough of them."""
-    if not rep or not rep.get("industry"):
-        return Rank(withheld="the rep has no industry in the directory (PUT /v1/reps/{rep_id})")
-    settings = request.app.state.settings
-    below, size, tenants = await repository.industry_counts(conn, total, tenant_id, rep["industry"])
-    if size < settings.rank_min_cohort or tenants < settings.rank_min_other_tenants:
-        return Rank(withheld=f"fewer than {settings.rank_min_cohort} scored reps of at least "
-                             f"{settings.rank_min_other_tenants} other tenants in this industry")
-    return Rank(percentile=float(INDUSTRY_STEP * math.floor(100.0 * below / size / INDUSTRY_STEP)))
-
-
-async def _ranks(request: Request, conn, tenant_id: str, rep_id: str, total: float) -> Ranks:  # type: ignore[no-untyped-def]
-    minimum = request.app.state.settings.rank_min_cohort
-    rep = await repository.get_rep(conn, tenant_id, rep_id)
-    out = {}
-    for cohort in ("team", "tenant"):
-        counts = await repository.rank_counts(conn, total, cohort, tenant_id, rep)
-        if counts is None:
-            out[cohort] = Rank(withheld=f"the rep has no {cohort} in the directory (PUT /v1/reps/{{rep_id}})")
-        elif counts[1] < minimum:
-            out[cohort] = Rank(withheld=f"cohort smaller than {minimum}")
-        else:
-            below, size = counts
-            out[cohort] = Rank(percentile=round(100.0 * below / (size - 1), 1))
-    out["industry"] = await _industry_rank(request, conn, tenant_id, rep, total)
-    return Ranks(**out)
 
 
 @router.get("/reps/{rep_id}/score", response_model=RepScore, responses=ERRORS, summary="A rep's score, explained")
@@ -102,51 +59,23 @@ async def get_score(
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is in the future")
         if at < EARLIEST:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
-    when = at or now
-    model = request.app.state.model
+    model, settings = request.app.state.model, request.app.state.settings
     async with request.app.state.engine.connect() as conn:
-        row = await repository.current_score(conn, tenant_id, rep_id)
-        if row is None:
-            raise not_found(rep_id)
-        first_day = _day(when) - explain.horizon_days(model)
-        rows = await repository.ledger(
-            conn, tenant_id, rep_id, model_version=model.version, first_day=first_day, until=when
-        )
-        earlier = await repository.ledger(
-            conn, tenant_id, rep_id, model_version=model.version, first_day=first_day, until=when - timedelta(days=1)
-        )
         if at is None:
-            score = score_at(model, row, now)
-            ranks = await _ranks(request, conn, tenant_id, rep_id, row["total"])
+            policy = RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants)
+            found = await rep_score.read_now(conn, model=model, policy=policy, tenant_id=tenant_id, rep_id=rep_id,
+                                             now=now)
         else:
-            score, ranks = explain.score_at(model, rows, at.timestamp()), None
-    yesterday: Score = explain.score_at(model, earlier, (when - timedelta(days=1)).timestamp())
-    if at is None:  # compare like with like: the ledger's reading of now against its reading of yesterday
-        today = explain.score_at(model, rows, now.timestamp())
-    else:
-        today = score
-    contributions = explain.contributions(model, rows, when.timestamp(), _day(when) - EXPLAIN_DAYS + 1, score.pillars)
-    return RepScore(
-        rep_id=rep_id,
-        total=score.total,
-        pillars=Pillars(**score.pillars),
-        as_of=when,
-        model_version=row["model_version"],
-        updated_at=row["as_of"],
-        events=row["events"] if at is None else sum(r.events for r in rows),
-        ranks=ranks,
-        explanation=Explanation(
-            window_days=EXPLAIN_DAYS,
-            contributions=[Contribution(**c.__dict__) for c in contributions],
-            change_since_yesterday=Change(
-                total=round(today.total - yesterday.total, 2),
-                pillars={p: round(today.pillars[p] - yesterday.pillars[p], 2) for p in PILLARS},
-            ),
-        ),
-    )
+            found = await rep_score.read_at(conn, model=model, tenant_id=tenant_id, rep_id=rep_id, at=at)
+    if found is None:
+        raise not_found(rep_id)
+    return RepScore(**found)
 
 
-@router.get("/reps/{rep_id}/history", response_model=RepHistory, responses=ERRORS, summary="Daily score points")
+@router.get("/reps/{rep_id}/history", response_model=RepHistory, summary="Daily score points",
+             responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"},
+                                                                "example": examples.HISTORY_CSV}}}},
+             description="`Accept: text/csv` answers the points as CSV rows (day, total, the four pillars, as_of).")
 async def get_history(
     request: Request,
     rep_id: RepIdPath,
@@ -174,8 +103,10 @@ async def get_history(
     points = []
     for row in rows:
         at = end_of_day(row["day"], now)
-        score = score_at(model, row, at)
+        score = evaluate_snapshot(model, row, at)
         points.append(HistoryPoint(day=row["day"], total=score.total, pillars=Pillars(**score.pillars), as_of=at))
+    if wants_csv(request):
+        return csv_response([p.model_dump() for p in points])  # type: ignore[return-value]
     return RepHistory(rep_id=rep_id, model_version=current["model_version"], points=points)
 
 
@@ -183,9 +114,9 @@ LEADERBOARD_EXAMPLE = {
     "items": [
         {"rep_id": "rep-7", "name": "Ada Lovelace", "team": "emea-east", "industry": "software", "total": 71.3,
          "pillars": {"brand": 19.2, "people": 16.0, "insights": 17.6, "relationships": 18.5},
-         "as_of": "2026-11-26T09:00:00Z"},
+         "as_of": "2026-11-26T09:00:00Z", "ranks": examples.RANKS, "target": examples.TARGET_PROGRESS},
         {"rep_id": "rep-12", "name": "Alan Turing", "team": "emea-east", "industry": "software", "total": None,
-         "pillars": None, "as_of": None},
+         "pillars": None, "as_of": None, "ranks": None, "target": None},
     ],
     "next_cursor": "WzAsNzEuMywicmVwLTciXQ.3n2Yc0bq2m3Vb3bS0cB2ZA",
 }
@@ -195,7 +126,8 @@ LEADERBOARD_EXAMPLE = {
     "/reps",
     response_model=LeaderboardPage,
     responses={
-        200: {"content": {"application/json": {"example": LEADERBOARD_EXAMPLE}}},
+        200: {"content": {"application/json": {"example": LEADERBOARD_EXAMPLE},
+                          "text/csv": {"schema": {"type": "string"}, "example": examples.LEADERBOARD_CSV}}},
         400: {"description": "Invalid parameter: sort, cursor, limit, a total bound or a filter (problem+json, "
                              "`errors[0].pointer` names it)"},
         401: ERRORS[401],
@@ -206,7 +138,9 @@ LEADERBOARD_EXAMPLE = {
     "(total and pillars null), whatever the direction; `sort=rep_id` lists every rep in rep_id order. Ties are "
     "ordered by rep_id in the sort's direction. `min_total`/`max_total` leave out the reps without a score. "
     "`next_cursor` continues the same sort and filters; it is sealed, and refused (400) with other parameters, "
-    "for another tenant or altered.",
+    "for another tenant or altered. Items carry ranks (from the cohort counts the sink keeps, as of `ranks.as_of`) "
+    "and progress towards the team's (else the tenant's) target. `Accept: text/csv` answers the page's rows as CSV "
+    "(pillars and ranks flattened into columns; the next page in the `Link` header).",
 )
 async def list_reps(
     request: Request,
@@ -225,10 +159,13 @@ async def list_reps(
         order = leaderboard.Sort.parse(sort)
         filters = leaderboard.Filters(team=team, industry=industry, min_total=min_total, max_total=max_total)
         async with request.app.state.engine.connect() as conn:
+            settings = request.app.state.settings
             page = await leaderboard.read_page(
-                conn, secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
+                conn, policy=RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants), secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
                 sort=order, filters=filters, cursor=cursor, limit=limit)
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,
                       errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None
+    if wants_csv(request):
+        return csv_response(page.items, next_url=next_page_url(request, page.next_cursor))  # type: ignore[return-value]
     return LeaderboardPage(items=page.items, next_cursor=page.next_cursor)

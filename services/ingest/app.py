@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from services.ingest.config import IngestSettings
 from services.ingest import openapi, routes, webhook_routes
@@ -24,7 +25,8 @@ log = logging.getLogger("ssi.ingest")
 
 def create_app(settings: IngestSettings) -> FastAPI:
     engine = make_engine(settings.database_url, application_name="ssi-ingest")
-    producer = Producer(settings.kafka_bootstrap, settings.produce_timeout_seconds, linger_ms=settings.kafka_linger_ms)
+    producer = Producer(settings.kafka_bootstrap, settings.produce_timeout_seconds, linger_ms=settings.kafka_linger_ms,
+                        security=settings.kafka_security())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,7 +39,8 @@ def create_app(settings: IngestSettings) -> FastAPI:
         await producer.stop()
         await engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc from the fastapi-offline package's own files, not a CDN
+    app = FastAPIOffline(
         title="SSI ingest",
         version="1",
         lifespan=lifespan,

@@ -8,7 +8,15 @@ from typing import Any, NamedTuple
 import orjson
 from pydantic import ValidationError
 
-from shared.events import CloudEvent, EventTimeError, check_event_time, describe_validation_error
+from shared.events import (
+    STORED_TYPES,
+    CloudEvent,
+    EventTimeError,
+    StoredDataError,
+    check_event_time,
+    describe_validation_error,
+    stored_data,
+)
 from shared.http.problems import Problem
 
 SINGLE = "application/cloudevents+json"
@@ -64,6 +72,12 @@ def parse_events(body: bytes, content_type: str | None, *, now: datetime, max_ba
         except EventTimeError as exc:
             errors.append({"pointer": f"{prefix}/time", "detail": str(exc)})
             continue
+        if event.type in STORED_TYPES:  # CRM outcomes and mentions: their data is checked here, not only later
+            try:
+                stored_data(event.type, event.data)
+            except StoredDataError as exc:
+                errors.append({"pointer": f"{prefix}{exc.pointer}", "detail": exc.detail})
+                continue
         events.append(ParsedEvent(event, item))
     if errors:
         raise Problem(

@@ -30,6 +30,8 @@ from faust.types import Message
 from pydantic import ValidationError
 
 from services.scorer import batch_consumer, dedup
+from services.scorer.erasures import Fate, Registry, fate
+from services.scorer.quotas import REFUSALS, HourlyLimit, Quotas, TenantCounts
 from services.scorer.config import ScorerSettings
 from services.scorer.metrics import (
     BATCH_RECORDS,
@@ -38,6 +40,7 @@ from services.scorer.metrics import (
     DEDUP_KEYS,
     DEDUP_PRUNED,
     EVENTS,
+    ERASED_RECORDS_DROPPED,
     IDLE_DROPPED,
     PROCESSING_SECONDS,
     RECEIVED_TO_SCORED_SECONDS,
@@ -45,10 +48,12 @@ from services.scorer.metrics import (
 )
 from services.scorer.processing import Verdict, decide
 from shared import topics
+from shared.db.engine import make_engine
 from shared.deadletter import REQUEST_IDS_HEADER, coordinates, dead_letter_record
 from shared.http.request_id import from_kafka_headers
 from shared.logs import TRAIL
 from shared.events import ActivityEnvelope
+from shared.outcomes import encode as encode_stored
 from shared.scores import encode
 from shared.scoring import RepState, ScoringModel, evaluate
 from shared.scoring.state import idle_after_seconds, peek
@@ -78,6 +83,7 @@ class Pipeline:
     scores: faust.TopicT
     ledger: faust.TopicT
     dead_letters: faust.TopicT
+    outcomes: faust.TopicT
     states: faust.Table
     seen: faust.Table
     seen_index: dedup.SeenIndex = field(default_factory=dedup.SeenIndex)
@@ -87,17 +93,29 @@ class Pipeline:
     """Records handled since start (for the tests' fault injection)."""
     sweep: list[bytes] = field(default_factory=list)
     """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
+    erasures: Registry | None = None
+    quotas: Quotas | None = None
+    """Per-tenant quotas (services.scorer.quotas)."""
+    """The registry of erased reps (services.scorer.erasures), read before every batch."""
 
     async def dead_letter(
-        self, message: Message, reason: str, outcome: str, envelope: ActivityEnvelope | None = None
+        self, message: Message, reason: str, outcome: str, envelope: ActivityEnvelope | None = None, *,
+        keep_value: bool = True,
     ) -> None:
         """Poison: to the dead-letter topic with the reason, topic[partition]@offset and the request id that
-        brought it (its Kafka header), counted by outcome, and logged with them (and the event, when known)."""
+        brought it (its Kafka header), counted by outcome, and logged with them (and the event, when known).
+        ``keep_value=False`` leaves the payload out (an erased rep's event: nothing about it is stored, nor
+        logged beyond its coordinates)."""
         EVENTS.labels(outcome).inc()
+        if self.quotas is not None and not self.quotas.dead_letters.take(
+            (message.key or b"").split(b"|", 1)[0].decode("utf-8", "replace"), time.time()
+        ):
+            REFUSALS.labels("dead_letters").inc()  # past the tenant's dead letters per hour: dropped, counted
+            return
         request_id = from_kafka_headers(message.headers)
         origin = coordinates(message.topic, message.partition, message.offset)
         context = {"origin": origin, "verdict": outcome, "request_id": request_id}
-        if envelope is not None:
+        if envelope is not None and keep_value:
             context.update(tenant=envelope.tenant_id, rep=envelope.event.subject, event_id=envelope.event.id)
         log.warning("dead letter %s: %s", origin, reason, extra=context)
         await self.dead_letters.send(
@@ -109,14 +127,78 @@ class Pipeline:
                 partition=message.partition,
                 offset=message.offset,
                 key=message.key,
-                value=message.value,
+                value=message.value if keep_value else None,
                 request_id=request_id,
             ),
         )
 
+    async def _admit_rep(self, key: bytes, items: list[tuple[Message, ActivityEnvelope]]) -> bool:
+        """A rep without state is a new rep: within the tenant's rep quota, or its events are dead-lettered."""
+        assert self.quotas is not None
+        tenant_id = topics.split_rep_key(key.decode())[0]
+        if self.quotas.counts.admit_rep(tenant_id):
+            return True
+        REFUSALS.labels("reps").inc(len(items))
+        reason = (f"rep quota: the tenant has {self.quotas.counts.max_reps} reps (SSI_QUOTA_REPS_PER_TENANT); "
+                  "replay after raising it or erasing reps")
+        for message, _ in items:
+            await self.dead_letter(message, reason, "quota_reps")
+        return False
+
+    def _active_partitions(self) -> set[int]:
+        return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
+
+    def forget_rep(self, key: bytes, active: set[int], *, dedup_records: bool) -> int:
+        """Drop an erased rep's state (and, with ``dedup_records``, its dedup records: a scan of the dedup
+        table, done once per registry change) with changelog tombstones, in partitions this worker owns.
+        Returns the table records dropped."""
+        dropped = 0
+        raw = self.states.data.get(key)
+        if raw:
+            try:
+                _, partition = peek(raw)
+            except (ValueError, struct.error):
+                partition = -1
+            if partition in active:
+                delete(self.states, partition, key)
+                dropped += 1
+        if dedup_records:
+            prefix = key + b"|"
+            for seen_key in [k for k in self.seen.data.keys() if k.startswith(prefix)]:
+                value = self.seen.data.get(seen_key)
+                try:
+                    _, partition, entries = dedup.decode(value)
+                except (struct.error, TypeError):
+                    continue
+                if partition not in active:
+                    continue
+                for id_digest, offset in entries:
+                    if self.seen_index.first.get(id_digest) == offset:
+                        del self.seen_index.first[id_digest]
+                delete(self.seen, partition, seen_key)
+                dropped += 1
+        if dropped:
+            ERASED_RECORDS_DROPPED.inc(dropped)
+        return dropped
+
+    def forget_erased(self, active: set[int]) -> int:
+        """The erased reps' states still held in owned partitions (after a rebalance), dropped: O(erased reps)."""
+        if self.erasures is None:
+            return 0
+        return sum(self.forget_rep(key, active, dedup_records=False) for key in self.erasures.erased_keys())
+
     async def handle(self, messages: list[Message]) -> None:
         """Score one fetched batch of activity records (any partitions, offset order within each)."""
         started = time.perf_counter()
+        registry = self.erasures
+        if registry is not None:
+            changed = await registry.refresh()
+            if changed:  # erased or unerased: whatever state the rep had came from before its erasure
+                active = self._active_partitions()
+                for key in changed:
+                    self.forget_rep(key, active, dedup_records=True)
+        if self.quotas is not None:
+            await self.quotas.refresh_if_due()
         now = datetime.now(UTC)
         groups: dict[bytes, list[tuple[Message, ActivityEnvelope]]] = {}
         for message in messages:
@@ -127,6 +209,16 @@ class Pipeline:
                 await self.dead_letter(message, f"undecodable activity record: {str(exc)[:500]}", "undecodable")
                 continue
             key = topics.rep_key(envelope.tenant_id, envelope.event.subject).encode()
+            if registry is not None and registry.entries:
+                entry = registry.get(key)
+                verdict = fate(entry, envelope.received_at)
+                if verdict is Fate.SKIP:
+                    EVENTS.labels("erased_skipped").inc()
+                    continue
+                if verdict is Fate.DEAD_LETTER:
+                    self.forget_rep(key, {message.partition}, dedup_records=False)
+                    await self.dead_letter(message, "erased", "erased", keep_value=False)
+                    continue
             group = groups.get(key)
             if group is None:
                 groups[key] = [(message, envelope)]
@@ -135,6 +227,8 @@ class Pipeline:
         verdicts: Counter[str] = Counter()
         kill_at = self.settings.test_kill_at_record
         for key, items in groups.items():
+            if self.quotas is not None and key not in self.states.data and not await self._admit_rep(key, items):
+                continue
             await self._score_rep(key, items, now, verdicts)
             self.handled += len(items)
             if kill_at is not None and self.handled >= kill_at:  # tests only (refused in production)
@@ -180,6 +274,10 @@ class Pipeline:
                 seen.remember(id_digest, message.offset)
                 new_ids.append((id_digest, message.offset))
                 newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
+            if decision.stored is not None:  # an outcome or a mention: stored by the sink, not scored
+                self.outcomes.send_soon(key=key, value=encode_stored(
+                    envelope.tenant_id, event.subject, event.source, event.id, event.type, event.time.isoformat(),
+                    decision.stored))
             c = decision.contribution
             if decision.verdict in (Verdict.SCORED, Verdict.REPLAY) and c is not None:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
@@ -259,9 +357,18 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         scores=app.topic(topics.SCORES, partitions=partitions, **raw),
         ledger=app.topic(topics.LEDGER, partitions=partitions, **raw),
         dead_letters=app.topic(topics.DEAD_LETTER, partitions=partitions, **raw),
+        outcomes=app.topic(topics.OUTCOMES, partitions=partitions, **raw),
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+    )
+    engine = make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)
+    pipeline.erasures = Registry(engine)
+    pipeline.quotas = Quotas(
+        engine=engine,
+        counts=TenantCounts(max_reps=settings.quota_reps, max_parked_identities=settings.quota_parked_identities),
+        dead_letters=HourlyLimit(settings.quota_dead_letters_per_hour),
+        refresh_seconds=settings.quota_refresh_seconds,
     )
 
     @pipeline.seen.on_recover
@@ -280,6 +387,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
             return
         active = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
         pipeline.sweep_idle(active, time.time())
+        pipeline.forget_erased(active)
 
     reported: set[str] = set()
 

@@ -11,6 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from services.scorer import batch_consumer
 from services.scorer.config import ScorerSettings
 from shared import logs, topics
+from shared.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger("ssi.scorer")
 
@@ -19,8 +20,8 @@ STATE_FORMAT = "s3"
 the activity topic from its start, instead of reading records it cannot decode."""
 
 
-async def _partition_count(bootstrap: str, topic: str) -> int | None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+async def _partition_count(bootstrap: str, topic: str, security: KafkaSecurity = PLAINTEXT) -> int | None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000, **security.client_kwargs())
     await admin.start()
     try:
         if topic not in set(await admin.list_topics()):
@@ -33,7 +34,7 @@ async def _partition_count(bootstrap: str, topic: str) -> int | None:
 
 def partition_count(settings: ScorerSettings) -> int:
     """The activity topic's partition count as the broker has it (fixed at creation, see shared.topics)."""
-    found = asyncio.run(_partition_count(settings.kafka_bootstrap, topics.ACTIVITY))
+    found = asyncio.run(_partition_count(settings.kafka_bootstrap, topics.ACTIVITY, settings.kafka_security()))
     if found is None:
         log.warning("%s does not exist yet; creating tables for %d partitions", topics.ACTIVITY, settings.partitions)
         return settings.partitions
@@ -50,6 +51,7 @@ def create_app(settings: ScorerSettings, partitions: int | None = None) -> faust
         # its state by replaying the activity topic from the start, beside the old one
         f"{settings.app_id}-{model.version}-{STATE_FORMAT}",
         broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=settings.kafka_security().faust_credentials(),
         store="memory://",
         datadir=str(settings.data_dir),
         topic_partitions=partitions,

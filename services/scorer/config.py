@@ -50,6 +50,16 @@ class ScorerSettings(ServiceSettings):
         "horizon (12 half-lives of the slowest pillar), whose state is then dropped with a changelog tombstone"
     )
     idle_sweep_batch: int = Field(5000, ge=1, description="rep states checked per sweep")
+    quota_reps: int = Field(
+        100_000, ge=1, validation_alias="SSI_QUOTA_REPS_PER_TENANT",
+        description="reps per tenant: events of a rep beyond it are dead-lettered (the api's directory has the same)")
+    quota_parked_identities: int = Field(
+        10_000, ge=1, validation_alias="SSI_QUOTA_PARKED_IDENTITIES_PER_TENANT",
+        description="platform identities with parked webhook events per tenant; a new one beyond it is dead-lettered")
+    quota_dead_letters_per_hour: int = Field(
+        10_000, ge=1, validation_alias="SSI_QUOTA_DEAD_LETTERS_PER_TENANT_HOUR",
+        description="dead letters written per tenant per clock hour by each scorer process; more are dropped")
+    quota_refresh_seconds: float = Field(10.0, gt=0, description="how often the quota counts are read from Postgres")
     test_kill_at_record: int | None = Field(
         None, ge=1, description="fault injection for the tests only: the worker kills itself with SIGKILL in the "
         "middle of the batch that holds its N-th record, after some reps' writes of that batch were issued and "

@@ -24,6 +24,7 @@ from services.scorer.agents import Pipeline
 from services.scorer.config import ScorerSettings
 from services.scorer.normalize import Normalized, Unmappable, normalize
 from services.scorer.parking import Route, overflow_reason, route, status
+from services.scorer.quotas import REFUSALS
 from shared import topics
 from shared.events import ActivityEnvelope, CloudEvent
 
@@ -114,6 +115,14 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, parti
                 continue
             if where is Route.OVERFLOW:
                 await pipeline.dead_letter(event.message, overflow_reason(key), "park_overflow")
+                continue
+            quotas = pipeline.quotas
+            if not waiting and quotas is not None and not quotas.counts.admit_parked_identity(body["tenant_id"]):
+                REFUSALS.labels("parked_identities").inc()
+                await pipeline.dead_letter(
+                    event.message, f"parked identity quota: the tenant has {quotas.counts.max_parked_identities} "
+                    "unclaimed identities with parked events (SSI_QUOTA_PARKED_IDENTITIES_PER_TENANT); claim them "
+                    "(PUT /v1/reps/{rep_id}) and replay", "quota_parked_identities")
                 continue
             waiting.append(body)
             parked[key] = waiting

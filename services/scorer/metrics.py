@@ -32,3 +32,7 @@ REPS = Gauge("ssi_scorer_rep_states", "Rep states held by this worker (after the
 IDLE_DROPPED = Counter(
     "ssi_scorer_idle_reps_dropped_total", "Rep states dropped because the rep was idle beyond the model's horizon."
 )
+ERASED_RECORDS_DROPPED = Counter(
+    "ssi_scorer_erased_records_dropped_total",
+    "Table records (rep state, dedup records) of erased reps dropped with a changelog tombstone.",
+)

@@ -19,8 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
-from shared.events import ActivityEnvelope, EventTimeError, check_event_time
+from shared.events import (
+    STORED_TYPES,
+    ActivityEnvelope,
+    EventTimeError,
+    StoredDataError,
+    check_event_time,
+    stored_data,
+)
 from shared.scoring import Contribution, RepState, ScoringModel, Unscorable, apply_contribution, classify, contribution
 from shared.scoring.state import Outcome
 
@@ -30,6 +38,8 @@ class Verdict(str, Enum):
     DUPLICATE = "duplicate"
     REPLAY = "replay"
     OUTCOME = "outcome"
+    MENTION = "mention"
+    INVALID_DATA = "invalid_data"
     UNKNOWN_TYPE = "unknown_type"
     FUTURE = "future"
 
@@ -39,15 +49,17 @@ class Decision:
     verdict: Verdict
     contribution: Contribution | None = None
     reason: str | None = None
+    stored: dict[str, Any] | None = None
+    """An outcome's or a mention's checked fields (``shared.events.stored_data``), for the outcomes topic."""
 
     @property
     def dead_letter(self) -> bool:
-        return self.verdict in (Verdict.UNKNOWN_TYPE, Verdict.FUTURE)
+        return self.verdict in (Verdict.UNKNOWN_TYPE, Verdict.FUTURE, Verdict.INVALID_DATA)
 
     @property
     def mark_seen(self) -> bool:
         """Dead letters are not marked seen: a replay after the fix must be scored."""
-        return self.verdict in (Verdict.SCORED, Verdict.REPLAY, Verdict.OUTCOME)
+        return self.verdict in (Verdict.SCORED, Verdict.REPLAY, Verdict.OUTCOME, Verdict.MENTION)
 
 
 def is_replay(state: RepState, partition: int, offset: int) -> bool:
@@ -68,6 +80,10 @@ def decide(
     if first_seen_at is not None and first_seen_at != offset:
         return Decision(Verdict.DUPLICATE)
     event = envelope.event
+    if event.type in STORED_TYPES:
+        # stored, not scored: no state change, so a replay is told by the dedup entry alone (same offset) and
+        # emits the record again (the sink's upsert makes that harmless)
+        return _stored(event, now)
     if is_replay(state, partition, offset):
         # already in the state; its ledger row is computed again, so that outputs lost in a crash (the
         # snapshot and ledger records are flushed after the state) are emitted again: both are idempotent
@@ -90,3 +106,17 @@ def decide(
         return Decision(Verdict.UNKNOWN_TYPE, reason=str(exc))
     apply_contribution(model, state, c, event_type=event.type, event_time=at, seq=offset, partition=partition)
     return Decision(Verdict.SCORED, contribution=c)
+
+
+def _stored(event: Any, now: datetime) -> Decision:
+    """A CRM outcome or a brand mention: its checked fields, or a dead letter naming the field."""
+    try:
+        check_event_time(event, now)
+    except EventTimeError as exc:
+        return Decision(Verdict.FUTURE, reason=str(exc))
+    try:
+        fields = stored_data(event.type, event.data)
+    except StoredDataError as exc:
+        return Decision(Verdict.INVALID_DATA, reason=f"{event.type} {exc.pointer}: {exc.detail}")
+    verdict = Verdict.MENTION if event.type == "mention.received" else Verdict.OUTCOME
+    return Decision(verdict, stored=fields)

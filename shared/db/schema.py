@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -92,6 +93,7 @@ rep_score_daily = Table(
     Column("rep_id", Text, primary_key=True),
     Column("day", Date, primary_key=True, comment="UTC day of the snapshot"),
     *_score_columns(),
+    Index("ix_rep_score_daily_day", "day"),  # the retention's delete (migration 0010)
 )
 
 reps = Table(
@@ -161,4 +163,136 @@ webhook_endpoints = Table(
     Column("disabled_at", DateTime(timezone=True)),
     Column("previous_secret_sealed", LargeBinary, comment="the secret before the last rotation, encrypted"),
     Column("previous_secret_until", DateTime(timezone=True), comment="the previous secret is accepted until then"),
+)
+
+# --- read models (migration 0011): kept by the sink (services/scorer/sink/read_models.py), read by the api ---
+
+rep_standings = Table(
+    "rep_standings",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("total", Float, nullable=False, comment="the stored total the counts were taken for"),
+    Column("team_below", Integer, comment="team members scoring lower; null without a team"),
+    Column("team_size", Integer),
+    Column("tenant_below", Integer, nullable=False),
+    Column("tenant_size", Integer, nullable=False),
+    Column("industry_below", Integer, comment="other tenants' scored reps of the industry scoring lower"),
+    Column("industry_size", Integer),
+    Column("industry_tenants", Integer, comment="how many other tenants those reps belong to"),
+    Column("trend_per_day", Float, comment="least-squares slope of the daily totals of the last 28 days"),
+    Column("trend_days", Integer, nullable=False, server_default=text("0")),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+    comment="a scored rep's cohort counts (for its ranks) and recent trend, as of refreshed_at",
+)
+
+rep_explanations = Table(
+    "rep_explanations",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("model_version", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False, comment="rep_scores.seq the explanation was computed for"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("explanation", JSONB, nullable=False),
+)
+
+team_stats = Table(
+    "team_stats",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", Text, primary_key=True),
+    Column("size", Integer, nullable=False, comment="directory reps of the team"),
+    Column("scored", Integer, nullable=False, comment="of which have a score (the others count as 0)"),
+    Column("stats", JSONB, nullable=False, comment="{total|pillar: {mean, median, p90}}, bins"),
+    Column("totals", ARRAY(Float), nullable=False, comment="members' totals, ascending"),
+    Column("trend_per_day", Float, comment="mean of the members' trends (a member without one counts 0)"),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+)
+
+team_daily = Table(
+    "team_daily",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("stats", JSONB, nullable=False, comment="as team_stats.stats, at the day's last refresh"),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", Text, primary_key=True, comment="'' for the tenant's own target (no team is named '')"),
+    Column("milestones", JSONB, nullable=False, comment='[{"score": 70, "by": "2027-06-01"}, ...] by date'),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+# CRM outcomes, brand mentions and declared brands (migration 0013): stored for validation and share of voice
+
+crm_outcomes = Table(
+    "crm_outcomes",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("rep_id", Text, nullable=False),
+    Column("type", Text, nullable=False, comment="opportunity.created, deal.won, deal.lost or quota.set"),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("amount", Float),
+    Column("currency", Text),
+    Column("period_start", Date, comment="quota.set: first day of data.period"),
+    Column("period_end", Date, comment="quota.set: last day of data.period (included)"),
+    Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_crm_outcomes_tenant_id_type_event_time", "tenant_id", "type", "event_time"),
+    Index("ix_crm_outcomes_tenant_id_rep_id", "tenant_id", "rep_id"),
+    comment="CRM outcomes, once each by (tenant, source, event id), for validation against quota attainment",
+)
+
+brand_mentions = Table(
+    "brand_mentions",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("rep_id", Text, nullable=False, comment="the event's subject (a rep or the listening account)"),
+    Column("brand", Text, nullable=False, comment="as sent; matched to declared brands case-insensitively"),
+    Column("reach", Float, nullable=False),
+    Column("sentiment", Float, comment="-1 (negative) to 1 (positive), when sent"),
+    Column("event_time", DateTime(timezone=True), nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_brand_mentions_tenant_id_event_time", "tenant_id", "event_time"),
+    Index("ix_brand_mentions_tenant_id_rep_id", "tenant_id", "rep_id"),
+    comment="mention.received events, once each by (tenant, source, event id), for share of voice",
+)
+
+tenant_brands = Table(
+    "tenant_brands",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("own", Text, nullable=False),
+    Column("competitors", JSONB, nullable=False, server_default="[]"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="the tenant's own brand and its declared competitors (PUT /v1/brands)",
+)
+
+
+erased_reps_change_seq = Sequence("erased_reps_change_seq", metadata=metadata)
+
+erased_reps = Table(
+    "erased_reps",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("rep_id", Text, primary_key=True),
+    Column("erased", Boolean, nullable=False, comment="true while the erasure stands (ssi rep unerase clears it)"),
+    Column("erased_at", DateTime(timezone=True), nullable=False,
+           comment="events received before this are never scored again, even after unerase"),
+    Column("identities", JSONB, nullable=False, server_default="{}", comment="the rep's platform identities"),
+    Column("change_id", BigInteger, erased_reps_change_seq, nullable=False,
+           server_default=erased_reps_change_seq.next_value(), comment="moves on every change (the scorer's cursor)"),
+    Index("ix_erased_reps_change_id", "change_id", unique=True),
+    comment="reps erased (GDPR art. 17): consulted by every scorer version, the sink and every replay",
 )

@@ -69,3 +69,20 @@ async def assert_exactly_once(api: httpx.AsyncClient, key: str, unique: dict[str
                 pending.discard(rep)
         await asyncio.sleep(0.3)
     assert not pending, f"events acked but never scored for {sorted(pending)}"
+
+
+async def ranked_after(api: httpx.AsyncClient, key: str, rep: str, since: datetime,
+                       timeout: float = WAIT_SECONDS) -> dict:
+    """Poll the rep's score until its ranks were counted after ``since`` (the sink's read-model pass runs every
+    SSI_SINK_READ_MODEL_SECONDS): the ranks then reflect every change made before ``since``."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
+        last = response
+        if response.status_code == 200:
+            ranks = response.json()["ranks"]
+            if ranks["as_of"] is not None and datetime.fromisoformat(ranks["as_of"]) > since:
+                return response.json()
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no ranks counted after {since} for {rep} after {timeout}s: {last and last.text}")

@@ -8,7 +8,7 @@ import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from tests.e2e.helpers import wait_for_score
+from tests.e2e.helpers import ranked_after, wait_for_score
 from tests.e2e.test_scoring_model import post
 from tests.factories import bearer, cloud_event
 
@@ -22,9 +22,8 @@ async def add_scored(ingest, api, tenant: dict, rep: str, industry: str, comment
 
 
 async def industry_rank(api, tenant: dict, rep: str) -> dict:  # type: ignore[no-untyped-def]
-    response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(tenant["api_key"]))
-    assert response.status_code == 200, response.text
-    return response.json()["ranks"]["industry"]
+    """The rep's industry rank as counted after every change made so far (the sink's read-model pass)."""
+    return (await ranked_after(api, tenant["api_key"], rep, datetime.now(UTC)))["ranks"]["industry"]
 
 
 async def test_padding_the_industry_teaches_nothing_and_shifts_nothing(ingest, api, tenant_factory) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 
 from shared import topics
 from shared.scoring import PILLARS, RepState, apply_event, evaluate, load_default_model
-from tests.e2e.helpers import wait_for_ledger, wait_for_score
+from tests.e2e.helpers import ranked_after, wait_for_ledger, wait_for_score
 from tests.factories import bearer, cloud_event
 from tests.scenarios import BALANCED_WEEK, GAMER_DAY, days_of, weeks_of
 
@@ -157,13 +157,14 @@ async def test_ranks_within_team_tenant_and_industry_are_withheld_below_ten(inge
     bottom = await wait_for_score(api, big["api_key"], "ranked-0", 1)
     for i in range(1, 9):
         await wait_for_score(api, big["api_key"], f"ranked-{i}", i + 1)
-    top = (await api.get("/v1/reps/ranked-9/score", headers=bearer(big["api_key"]))).json()
-    bottom = (await api.get("/v1/reps/ranked-0/score", headers=bearer(big["api_key"]))).json()
+    scored = datetime.now(UTC)  # ranks are counted by the sink's read-model pass: wait for one after this
+    top = await ranked_after(api, big["api_key"], "ranked-9", scored)
+    bottom = await ranked_after(api, big["api_key"], "ranked-0", scored)
     assert top["ranks"]["team"]["percentile"] == 100 and bottom["ranks"]["team"]["percentile"] == 0
     assert top["ranks"]["tenant"]["percentile"] == 100
     for i in range(3):
         await wait_for_score(api, small["api_key"], f"small-{i}", 1)
-    small_score = (await api.get("/v1/reps/small-0/score", headers=bearer(small["api_key"]))).json()
+    small_score = await ranked_after(api, small["api_key"], "small-0", datetime.now(UTC))
     assert small_score["ranks"]["team"] == {"percentile": None, "withheld": "cohort smaller than 10"}
     assert small_score["ranks"]["tenant"]["withheld"] == "cohort smaller than 10"
     # the industry counts other tenants' reps only, and needs 10 of them from 3 tenants: one other tenant is not enough

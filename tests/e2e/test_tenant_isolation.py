@@ -28,3 +28,19 @@ async def test_a_tenant_sees_and_changes_only_its_own_reps(ingest, api, tenant_f
     assert (await api.get(f"/v1/reps/{rep}/score", headers=bearer(a["api_key"]))).status_code == 404
     again = (await api.get(f"/v1/reps/{rep}/score", headers=bearer(b["api_key"]))).json()
     assert again["events"] == b_score["events"] and again["total"] == b_score["total"]
+
+
+async def test_a_tenant_cannot_erase_another_tenants_rep(ingest, api, tenant_factory) -> None:  # type: ignore[no-untyped-def]
+    a, b = tenant_factory("iso-del-a"), tenant_factory("iso-del-b")
+    rep = "shared-id"
+    assert (await api.put(f"/v1/reps/{rep}", json={"name": "B"}, headers=bearer(b["api_key"]))).status_code == 201
+    assert (await ingest.post("/v1/events", json=[cloud_event(rep, "post.published")],
+                              headers=bearer(b["api_key"]))).status_code == 202
+    b_score = await wait_for_score(api, b["api_key"], rep, 1)
+    # A erases its own rep of the same id: B's directory entry and score stay, and B's later events still count
+    assert (await api.delete(f"/v1/reps/{rep}", headers=bearer(a["api_key"]))).status_code == 204
+    assert (await api.get(f"/v1/reps/{rep}", headers=bearer(b["api_key"]))).json()["name"] == "B"
+    assert (await ingest.post("/v1/events", json=[cloud_event(rep, "comment.posted")],
+                              headers=bearer(b["api_key"]))).status_code == 202
+    again = await wait_for_score(api, b["api_key"], rep, 2)
+    assert again["events"] == b_score["events"] + 1

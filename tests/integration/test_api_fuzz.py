@@ -38,6 +38,18 @@ rep_bodies = st.one_of(
     json_values.map(lambda v: json.dumps(v).encode()),
     st.binary(max_size=300),
 )
+periods = st.one_of(
+    st.tuples(st.dates(), st.dates()).map(lambda d: f"{d[0]}/{d[1]}"),
+    st.tuples(days, days).map(lambda d: f"{d[0]}/{d[1]}"),
+    st.sampled_from(["2026-10-01/2026-12-31", "1970-01-01/1970-01-01", "2999-12-31/2999-12-31", "9999-12-31/9999-12-31",
+                     "2026-10-01", "/", "2026-10-01/P3M", "2026-10-01//2026-12-31"]),
+    st.text(max_size=30),
+)
+brand_bodies = st.one_of(
+    st.fixed_dictionaries({}, optional={"own": labels, "competitors": st.one_of(
+        json_values, st.lists(labels, max_size=25))}).map(lambda d: json.dumps(d).encode()),
+    rep_bodies,
+)
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +92,12 @@ def test_every_documented_operation_answers_documented_statuses(target, data, wi
             "team": st.text(max_size=210), "industry": st.text(max_size=210),
             "cursor": st.one_of(st.text(max_size=60), st.sampled_from([".", "a.b", "WzAsMSwieCJd.AAAAAAAAAAAAAAAAAAAAAA"])),
         }))
+    elif path in ("/v1/validation", "/v1/share-of-voice"):
+        params = data.draw(st.fixed_dictionaries({}, optional={"period": periods, "team": st.text(max_size=210)}))
     headers = {"content-type": data.draw(st.sampled_from(["application/json", "text/plain", "application/x+json"]))}
     if with_key != "none":
         headers["authorization"] = f"Bearer {target['key'] if with_key == 'valid' else 'ssi_' + 'x' * 43}"
-    body = data.draw(rep_bodies) if method == "PUT" else None
+    body = (data.draw(brand_bodies) if path == "/v1/brands" else data.draw(rep_bodies)) if method == "PUT" else None
     response = httpx.request(method, url, params=params, content=body, headers=headers, timeout=30)
     status = response.status_code
     assert status < 500, (method, url, params, status, response.text[:300])

@@ -24,11 +24,15 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.api import repository
+from services.api.reading import read_models, targets
+from services.api.reading.ranks import RankPolicy, ranks
+from services.api.reading.rep_score import stored_counts
 from services.api.repository import SCORED, UNSCORED
 from shared.events import REP_ID_PATTERN
 from shared.scoring import PILLARS
@@ -180,6 +184,7 @@ class Page:
 async def read_page(
     conn: AsyncConnection,
     *,
+    policy: RankPolicy,
     secret: str,
     tenant_id: str,
     sort: Sort,
@@ -196,16 +201,25 @@ async def read_page(
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [_item(row) for row in rows]
+    milestones = await read_models.tenant_targets(conn, tenant_id) if rows else {}
+    today = datetime.now(UTC).date()
+    items = [rep_item(row, policy, milestones, today) for row in rows]
     next_cursor = seal(secret, tenant_id, sort, filters, position_after(sort, rows[-1])) if more else None
     return Page(items, next_cursor)
 
 
-def _item(row: dict[str, Any]) -> dict[str, Any]:
+def rep_item(row: dict[str, Any], policy: RankPolicy, milestones: dict[str, list[dict]], today: date) -> dict[str, Any]:
+    """A leaderboard row as the api answers it: stored total and pillars, ranks from the stored cohort counts,
+    progress towards the team's target (else the tenant's)."""
     scored = row["total"] is not None
+    counts = stored_counts(row) if scored else None
+    target = milestones.get(row["team"] or "") or milestones.get(read_models.TENANT_TARGET)
     return {
         "rep_id": row["rep_id"], "name": row["name"], "team": row["team"], "industry": row["industry"],
         "total": row["total"],
         "pillars": {p: row[p] for p in PILLARS} if scored else None,
         "as_of": row["as_of"],
+        "ranks": None if counts is None else {**ranks(counts, policy), "as_of": row["ranked_at"]},
+        "target": targets.progress(targets.from_json(target), row["total"], row["trend_per_day"], today)
+        if scored and target else None,
     }

@@ -1,4 +1,4 @@
-"""python -m services.scorer.sink: consume the scorer's snapshots and ledger records, write Postgres in batches.
+"""python -m services.scorer.sink: consume snapshots, ledger records, outcomes and mentions; write Postgres in batches.
 
 Error policy:
 - poison (an undecodable record, one for an unknown tenant, an identity status of the wrong shape): to the
@@ -24,11 +24,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from prometheus_client import start_http_server
 from pydantic import ValidationError
 
-from services.scorer.sink import repository
+from services.scorer.sink import outcome_repository, read_models, repository
 from services.scorer.sink.batching import newest_per_rep, newest_per_rep_day
 from services.scorer.sink.config import SinkSettings
 from services.scorer.sink.metrics import (
+    EXPLANATIONS,
+    HISTORY_EXPIRED,
     LEDGER_EXPIRED,
+    READ_MODEL_SECONDS,
     REFRESH_SECONDS,
     SINK_BATCH_SECONDS,
     SINK_LAG,
@@ -38,6 +41,7 @@ from services.scorer.sink.metrics import (
 )
 from services.scorer.sink.records import decode_batch
 from shared import logs, topics
+from shared.db import erasure
 from shared.db.engine import make_engine
 from shared.deadletter import REQUEST_IDS_HEADER, dead_letter_record
 from shared.logs import TRAIL
@@ -71,6 +75,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
         topics.SCORES,
         topics.LEDGER,
         topics.IDENTITY_STATUS,
+        topics.OUTCOMES,
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=settings.group,
         enable_auto_commit=False,
@@ -78,14 +83,17 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
         isolation_level="read_committed",
         max_poll_records=settings.batch_max,
         max_partition_fetch_bytes=4 * 1024 * 1024,
+        **settings.kafka_security().client_kwargs(),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True,
+                                **settings.kafka_security().client_kwargs())
     await consumer.start()
     await producer.start()
-    log.info("sink consuming %s, %s, %s as group %s", topics.SCORES, topics.LEDGER, topics.IDENTITY_STATUS,
-             settings.group)
+    log.info("sink consuming %s, %s, %s, %s as group %s", topics.SCORES, topics.LEDGER, topics.IDENTITY_STATUS,
+             topics.OUTCOMES, settings.group)
     refresher = asyncio.create_task(refresh_forever(settings, engine, stop))
     expirer = asyncio.create_task(expire_ledger_forever(settings, engine, stop))
+    maintainer = asyncio.create_task(maintain_read_models_forever(settings, engine, stop))
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=settings.batch_wait_ms, max_records=settings.batch_max)
@@ -102,6 +110,7 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
     finally:
         refresher.cancel()
         expirer.cancel()
+        maintainer.cancel()
         await consumer.stop()
         await producer.stop()
         await engine.dispose()
@@ -130,20 +139,41 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
     decoded = decode_batch(records)
     poison = list(decoded.poison)
     async with engine.begin() as conn:
+        await erasure.lock_for_writes(conn)  # an erasure in progress finishes first; one starting waits for this
         known = await repository.existing_tenants(conn, decoded.tenant_ids())
         statuses = [s for s in decoded.statuses.values() if s.tenant_id in known]
         SINK_ROWS.labels("unclaimed_identities").inc(
             await repository.apply_identity_status(conn, [s.model_dump() for s in statuses])
         )
         snapshots = [s for _, s in decoded.snapshots if s.tenant_id in known]
-        ledger = [(r, b) for r, b in decoded.ledger if b.tenant_id in known]
+        ledger_records = [(r, b) for r, b in decoded.ledger if b.tenant_id in known]
+        ledger = [b for _, b in ledger_records]
+        # the registry of erased reps: nothing of an erased rep is written, nor any output produced before an
+        # erasure (a replay of the scores or ledger topic, or a scorer batch that overlapped the erasure)
+        erased = await erasure.entries_for(conn, [(s.tenant_id, s.rep_id) for s in snapshots]
+                                           + [(b.tenant_id, b.rep_id) for b in ledger])
+        dropped = 0
+        if erased:
+            before = len(snapshots) + len(ledger)
+            snapshots = [s for s in snapshots if not erasure.suppressed(erased.get((s.tenant_id, s.rep_id)), s.as_of)]
+            ledger = [b for b in ledger if not erasure.suppressed(erased.get((b.tenant_id, b.rep_id)), b.scored_at)]
+            dropped = before - len(snapshots) - len(ledger)
+            SINK_RECORDS.labels("erased").inc(dropped)
         poison += [(r, f"unknown tenant {s.tenant_id}") for r, s in decoded.snapshots if s.tenant_id not in known]
         poison += [(r, f"unknown tenant {b.tenant_id}") for r, b in decoded.ledger if b.tenant_id not in known]
+        stored = [e for _, e in decoded.stored if e.tenant_id in known]
+        poison += [(r, f"unknown tenant {e.tenant_id}") for r, e in decoded.stored if e.tenant_id not in known]
         SINK_ROWS.labels("rep_scores").inc(await repository.upsert_current(conn, newest_per_rep(snapshots)))
         SINK_ROWS.labels("rep_score_daily").inc(await repository.upsert_daily(conn, newest_per_rep_day(snapshots)))
-        SINK_ROWS.labels("scored_events").inc(await repository.insert_ledger(conn, [b for _, b in ledger]))
+        SINK_ROWS.labels("scored_events").inc(await repository.insert_ledger(conn, ledger))
+        outcomes, mentions = await outcome_repository.insert_stored(conn, stored)
+        SINK_ROWS.labels("crm_outcomes").inc(outcomes)
+        SINK_ROWS.labels("brand_mentions").inc(mentions)
     if trail.isEnabledFor(logging.DEBUG):
-        for record, batch in ledger:
+        written = {id(b) for b in ledger}
+        for record, batch in ledger_records:
+            if id(batch) not in written:
+                continue
             for row, request_id in zip(batch.rows, ledger_request_ids(record, len(batch.rows)), strict=True):
                 trail.debug("written", extra={"tenant": batch.tenant_id, "rep": batch.rep_id, "event_id": row.id,
                                               "request_id": request_id})
@@ -166,7 +196,7 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
                 request_id=request_id,
             ),
         )
-    SINK_RECORDS.labels("written").inc(len(records) - len(poison))
+    SINK_RECORDS.labels("written").inc(len(records) - len(poison) - dropped)
     SINK_RECORDS.labels("dead_letter").inc(len(poison))
     SINK_BATCH_SECONDS.observe(time.perf_counter() - started)
 
@@ -191,6 +221,36 @@ async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -
             pass
 
 
+async def maintain_read_models(settings: SinkSettings, engine, model, now: datetime, *, trends: bool) -> None:  # type: ignore[no-untyped-def]
+    """One pass over the api's read models (services/scorer/sink/read_models.py), in two transactions."""
+    async with engine.begin() as conn:
+        await read_models.refresh_standings(conn, now, trends=trends)
+        await read_models.refresh_teams(conn, now)
+    async with engine.begin() as conn:
+        EXPLANATIONS.inc(await read_models.refresh_explanations(
+            conn, model, now, limit=settings.explanations_per_pass,
+            max_age=timedelta(seconds=settings.explanation_max_age_seconds)))
+
+
+async def maintain_read_models_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
+    """Keep the read models up to date: a pass every ``read_model_seconds``, trends every ``trend_seconds``."""
+    model, last_trends = settings.scoring_model(), None
+    while not stop.is_set():
+        started = time.perf_counter()
+        trends = last_trends is None or started - last_trends >= settings.trend_seconds
+        try:
+            await maintain_read_models(settings, engine, model, datetime.now(UTC), trends=trends)
+            if trends:
+                last_trends = started
+            READ_MODEL_SECONDS.observe(time.perf_counter() - started)
+        except Exception as exc:  # noqa: BLE001 - transient: tried again at the next pass
+            log.warning("read model pass failed (%s: %s)", type(exc).__name__, exc)
+        try:
+            await asyncio.wait_for(stop.wait(), settings.read_model_seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
 async def expire_ledger(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
     """Delete the ledger rows older than the retention, ``ledger_expiry_batch`` rows per transaction, so no
     statement holds many locks or a long transaction; returns how many went."""
@@ -206,6 +266,20 @@ async def expire_ledger(settings: SinkSettings, engine, now: datetime) -> int:  
         await asyncio.sleep(0)  # let the write path run between batches
 
 
+async def expire_history(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
+    """The daily history's growth bound: rows of days older than the retention, in batches as the ledger's."""
+    cutoff = (now - timedelta(days=settings.history_retention_days)).date()
+    deleted = 0
+    while True:
+        async with engine.begin() as conn:
+            count = await repository.delete_expired_history(conn, cutoff, settings.ledger_expiry_batch)
+        deleted += count
+        HISTORY_EXPIRED.inc(count)
+        if count < settings.ledger_expiry_batch:
+            return deleted
+        await asyncio.sleep(0)
+
+
 async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
     """The ledger's growth bound, off the write path: at start, then every ``ledger_expiry_seconds``."""
     while not stop.is_set():
@@ -213,6 +287,9 @@ async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Ev
             deleted = await expire_ledger(settings, engine, datetime.now(UTC))
             if deleted:
                 log.info("deleted %d ledger rows older than %d days", deleted, settings.ledger_retention_days)
+            deleted = await expire_history(settings, engine, datetime.now(UTC))
+            if deleted:
+                log.info("deleted %d daily history rows older than %d days", deleted, settings.history_retention_days)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
             log.warning("ledger expiry failed (%s: %s)", type(exc).__name__, exc)
         try:

@@ -17,9 +17,20 @@ class SinkSettings(ServiceSettings):
     batch_max: int = Field(5000, ge=1, description="records per Postgres transaction at most")
     batch_wait_ms: int = Field(200, ge=1, description="how long a fetch waits for records")
     refresh_seconds: float = Field(300.0, ge=1, description="how often stored totals are re-read with decay")
+    read_model_seconds: float = Field(
+        2.0, gt=0, description="how often the api's read models (ranks, team aggregates, explanations) are "
+        "re-derived from the stored scores and the directory")
+    trend_seconds: float = Field(60.0, gt=0, description="how often the reps' 28-day trends are re-fitted")
+    explanations_per_pass: int = Field(500, ge=1, description="explanations computed per read-model pass at most")
+    explanation_max_age_seconds: float = Field(
+        3600.0, gt=0, description="an explanation older than this is computed again, new snapshot or not")
     ledger_retention_days: int = Field(
         400, ge=1, description="ledger rows (scored_events) whose event is older than this are deleted; longer "
         "than the api's point-in-time horizon (12 x the longest half-life: 336 days with ssi-v2's 28)",
+    )
+    history_retention_days: int = Field(
+        731, ge=1, description="daily history rows (rep_score_daily) older than this many days are deleted, in the "
+        "ledger's expiry task and batches",
     )
     ledger_expiry_batch: int = Field(5000, ge=1, description="rows per delete statement (one transaction each)")
     ledger_expiry_seconds: float = Field(3600.0, ge=1, description="how often expired ledger rows are deleted")

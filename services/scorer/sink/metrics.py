@@ -19,3 +19,12 @@ SINK_RETRIES = Counter("ssi_sink_retries_total", "Batches retried after a transi
 LEDGER_EXPIRED = Counter(
     "ssi_sink_ledger_rows_expired_total", "Ledger rows (scored_events) deleted for being older than the retention."
 )
+READ_MODEL_SECONDS = Histogram(
+    "ssi_sink_read_model_seconds",
+    "Time of one pass over the api's read models (ranks, team aggregates, explanations).",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+EXPLANATIONS = Counter("ssi_sink_explanations_total", "Explanations computed for the api's score reads.")
+HISTORY_EXPIRED = Counter(
+    "ssi_sink_history_rows_expired_total", "Daily history rows (rep_score_daily) deleted for being older than the retention."
+)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from shared import topics
+from shared.outcomes import StoredEvent
 from shared.scores import LedgerBatch, ScoreSnapshot
 
 
@@ -30,11 +31,13 @@ class Decoded:
     ledger: list[tuple[Any, LedgerBatch]] = field(default_factory=list)
     statuses: dict[tuple[str, str, str], IdentityStatus] = field(default_factory=dict)
     """Last status per identity in the batch (the topic is compacted: the last one is the truth)."""
+    stored: list[tuple[Any, StoredEvent]] = field(default_factory=list)
+    """CRM outcomes and brand mentions (shared.outcomes)."""
     poison: list[tuple[Any, str]] = field(default_factory=list)
 
     def tenant_ids(self) -> set[str]:
         return ({s.tenant_id for _, s in self.snapshots} | {b.tenant_id for _, b in self.ledger}
-                | {k[0] for k in self.statuses})
+                | {k[0] for k in self.statuses} | {e.tenant_id for _, e in self.stored})
 
 
 def _tenant(tenant_id: str) -> None:
@@ -53,6 +56,10 @@ def decode_batch(records: list[Any]) -> Decoded:
                     raise ValueError("an identity with parked events needs last_event_at")
                 _tenant(status.tenant_id)
                 out.statuses[(status.tenant_id, status.platform, status.identity)] = status
+            elif record.topic == topics.OUTCOMES:
+                stored = StoredEvent.model_validate_json(record.value).check()
+                _tenant(stored.tenant_id)
+                out.stored.append((record, stored))
             elif record.topic == topics.LEDGER:
                 batch = LedgerBatch.model_validate_json(record.value)
                 _tenant(batch.tenant_id)

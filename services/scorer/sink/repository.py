@@ -4,7 +4,7 @@ written once (first write wins), so replays and duplicates of any record change 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -198,6 +198,19 @@ LEDGER_EXPIRY = text(
     "DELETE FROM scored_events WHERE ctid IN "
     "(SELECT ctid FROM scored_events WHERE event_time < :cutoff LIMIT :limit)"
 )
+
+
+HISTORY_EXPIRY = text(
+    "DELETE FROM rep_score_daily WHERE ctid IN "
+    "(SELECT ctid FROM rep_score_daily WHERE day < :cutoff LIMIT :limit)"
+)
+
+
+async def delete_expired_history(conn: AsyncConnection, cutoff: date, limit: int) -> int:
+    """One batch of the daily history's retention: at most ``limit`` rows of days before ``cutoff`` (found
+    through ix_rep_score_daily_day)."""
+    result = await conn.execute(HISTORY_EXPIRY, {"cutoff": cutoff, "limit": limit})
+    return int(result.rowcount or 0)
 
 
 async def delete_expired_ledger(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:

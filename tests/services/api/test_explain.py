@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.api.explain import LedgerRow, contributions, score_at, values_at
+from shared.scoring.ledger import LedgerRow, contributions, score_from_ledger, values_at
 from shared.scoring import PILLARS, RepState, apply_event, contribution, evaluate, load_default_model, pillar_values
 
 MODEL = load_default_model()
@@ -48,14 +48,14 @@ def test_the_ledger_reads_the_same_values_as_the_live_state(events) -> None:  # 
     live, ledger = pillar_values(MODEL, state_of(events), NOW), values_at(MODEL, ledger_rows(events), NOW)
     for p in PILLARS:
         assert ledger[p] == pytest.approx(live[p], rel=1e-9, abs=1e-9)
-    assert score_at(MODEL, ledger_rows(events), NOW) == evaluate(MODEL, state_of(events), NOW)
+    assert score_from_ledger(MODEL, ledger_rows(events), NOW) == evaluate(MODEL, state_of(events), NOW)
 
 
 @settings(max_examples=150, deadline=None)
 @given(events_strategy)
 def test_contributions_add_up_to_the_pillar_points(events) -> None:  # type: ignore[no-untyped-def]
     rows = ledger_rows(events)
-    score = score_at(MODEL, rows, NOW)
+    score = score_from_ledger(MODEL, rows, NOW)
     listed = contributions(MODEL, rows, NOW, since_day=0, pillar_points=score.pillars)
     assert sum(c.events for c in listed) == len(events)
     for p in PILLARS:
@@ -67,6 +67,6 @@ def test_contributions_name_platform_and_type_largest_first() -> None:
     events = [("meeting.booked", "hubspot", NOW - rng.uniform(0, 5 * DAY)) for _ in range(3)]
     events += [("reaction.given", "linkedin", NOW - rng.uniform(0, 5 * DAY)) for _ in range(40)]
     rows = ledger_rows(events)
-    listed = contributions(MODEL, rows, NOW, since_day=0, pillar_points=score_at(MODEL, rows, NOW).pillars)
+    listed = contributions(MODEL, rows, NOW, since_day=0, pillar_points=score_from_ledger(MODEL, rows, NOW).pillars)
     assert [c.points for c in listed] == sorted((c.points for c in listed), reverse=True)
     assert {(c.source, c.type) for c in listed} == {("hubspot", "meeting.booked"), ("linkedin", "reaction.given")}

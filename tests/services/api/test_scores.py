@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from services.api.scores import end_of_day, score_at
+from services.api.reading.snapshots import end_of_day, evaluate_snapshot
 from shared.scoring import RepState, apply_event, bucket_value, evaluate, load_default_model, stored_basis
 
 MODEL = load_default_model()
@@ -15,12 +15,12 @@ def row(state: RepState, version: str = MODEL.version) -> dict:
 def test_the_stored_state_keeps_decaying_until_the_read() -> None:
     state = apply_event(MODEL, RepState(), event_type="meeting.booked", source="hubspot", event_time=NOW.timestamp(), seq=0)
     later = datetime(2026, 12, 25, tzinfo=UTC)
-    assert score_at(MODEL, row(state), later).total < score_at(MODEL, row(state), NOW).total
+    assert evaluate_snapshot(MODEL, row(state), later).total < evaluate_snapshot(MODEL, row(state), NOW).total
 
 
 def test_a_snapshot_of_another_model_version_is_returned_as_stored() -> None:
     stored = row(RepState(), version="older") | {"brand": 3.0, "total": 3.0}
-    assert score_at(MODEL, stored, NOW).total == 3.0
+    assert evaluate_snapshot(MODEL, stored, NOW).total == 3.0
 
 
 def test_rows_stored_before_the_basis_read_the_same_score() -> None:

@@ -50,3 +50,14 @@ def test_every_invalid_event_is_named_by_its_index_and_field_and_nothing_is_acce
     pointers = [e["pointer"] for e in info.value.errors or []]
     assert pointers == ["/1/type", "/2/time"]
     assert "2 of 3" in (info.value.detail or "")
+
+
+def test_outcome_and_mention_data_is_checked_at_ingest_naming_the_field() -> None:
+    good = [cloud_event("a", "deal.won", amount=10), cloud_event("a", "quota.set", amount=9, period="2026-10-01/2026-12-31"),
+            cloud_event("a", "mention.received", brand="Acme", reach=10)]
+    assert len(parse(good)) == 3
+    with pytest.raises(Problem) as caught:
+        parse([cloud_event("a"), cloud_event("a", "quota.set", amount=9, period="Q4"),
+               cloud_event("a", "mention.received", reach=1)])
+    assert caught.value.status == 400
+    assert [e["pointer"] for e in caught.value.errors or []] == ["/1/data/period", "/2/data/brand"]

@@ -43,8 +43,43 @@ def test_unscorable_events_go_to_the_dead_letter_topic_with_a_reason() -> None:
 
 
 def test_outcomes_are_kept_not_scored() -> None:
-    d = decide(MODEL, envelope(type_="deal.won", source="hubspot"), offset=1, first_seen_at=None, state=RepState(), now=NOW)
+    state = RepState()
+    d = decide(MODEL, envelope(type_="deal.won", source="hubspot", amount=1200), offset=1, first_seen_at=None,
+               state=state, now=NOW)
     assert d.verdict is Verdict.OUTCOME and d.contribution is None and d.mark_seen
+    assert d.stored == {"amount": 1200.0, "currency": None} and (state.events, state.seq) == (0, -1)
+
+
+def test_a_replayed_outcome_is_stored_again_and_a_duplicate_is_not() -> None:
+    """Outcomes change no state, so a replay (same offset) emits the record again: the sink's upsert absorbs it."""
+    scored = RepState()
+    decide(MODEL, envelope(), offset=9, first_seen_at=None, state=scored, now=NOW)
+    won = envelope(type_="deal.won", amount=5)
+    assert decide(MODEL, won, offset=3, first_seen_at=3, state=scored, now=NOW).stored == {"amount": 5.0, "currency": None}
+    assert decide(MODEL, won, offset=12, first_seen_at=3, state=scored, now=NOW).verdict is Verdict.DUPLICATE
+
+
+def test_mentions_are_stored_not_scored() -> None:
+    d = decide(MODEL, envelope(type_="mention.received", source="x", brand="Acme", reach=300, sentiment="negative"),
+               offset=1, first_seen_at=None, state=RepState(), now=NOW)
+    assert d.verdict is Verdict.MENTION and d.mark_seen and not d.dead_letter
+    assert d.stored == {"brand": "Acme", "reach": 300.0, "sentiment": -1.0}
+
+
+def test_bad_outcome_data_is_a_dead_letter_naming_the_field() -> None:
+    cases = [
+        (envelope(type_="deal.won"), "/data/amount"),
+        (envelope(type_="deal.won", amount="12"), "/data/amount"),
+        (envelope(type_="quota.set", amount=100), "/data/period"),
+        (envelope(type_="quota.set", amount=100, period="2026-12-31/2026-10-01"), "ends before"),
+        (envelope(type_="quota.set", amount=0, period="2026-10-01/2026-12-31"), "/data/amount"),
+        (envelope(type_="mention.received", reach=3), "/data/brand"),
+        (envelope(type_="mention.received", brand="Acme", reach=3, sentiment=4), "/data/sentiment"),
+    ]
+    for env, why in cases:
+        d = decide(MODEL, env, offset=1, first_seen_at=None, state=RepState(), now=NOW)
+        assert d.verdict is Verdict.INVALID_DATA and d.dead_letter and not d.mark_seen, (env.event.data, d)
+        assert why in (d.reason or "") and env.event.type in (d.reason or "")
 
 
 def test_the_replay_guard_knows_partitions() -> None:

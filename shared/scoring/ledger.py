@@ -7,6 +7,7 @@ its sources in proportion to their S.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -48,7 +49,7 @@ def values_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> dict[str
     return values
 
 
-def score_at(model: ScoringModel, rows: list[LedgerRow], at: float) -> Score:
+def score_from_ledger(model: ScoringModel, rows: list[LedgerRow], at: float) -> Score:
     values = values_at(model, rows, at)
     pillars = {p: round(points(model, p, values[p]), 2) for p in PILLARS}
     return Score(pillars=pillars, total=round(sum(pillars.values()), 2))
@@ -85,3 +86,42 @@ def contributions(
         for (p, source, kind), v in value.items()
     ]
     return sorted(out, key=lambda e: (-e.points, e.pillar, e.source, e.type))
+
+
+EXPLAIN_DAYS = 30
+"""An explanation lists the contributions of the events of this many days, up to the instant it explains."""
+DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a score is what it is at ``at``: the contributions of the last ``window_days`` by pillar, platform
+    and activity type, and the change of the ledger's score over the 24 hours before ``at``."""
+
+    window_days: int
+    contributions: list[Explained]
+    change_total: float
+    change_pillars: dict[str, float]
+
+    def to_json(self) -> dict:
+        return {
+            "window_days": self.window_days,
+            "contributions": [c.__dict__ for c in self.contributions],
+            "change_since_yesterday": {"total": self.change_total, "pillars": self.change_pillars},
+        }
+
+
+def explain(
+    model: ScoringModel, rows: list[LedgerRow], earlier: list[LedgerRow], at: float, pillar_points: dict[str, float]
+) -> Explanation:
+    """``rows``: the ledger up to ``at``; ``earlier``: the ledger up to 24 hours before it; ``pillar_points``:
+    the pillars of the score being explained (shared among the contributions)."""
+    today = score_from_ledger(model, rows, at)
+    yesterday = score_from_ledger(model, earlier, at - DAY_SECONDS)
+    since_day = math.floor(at / DAY_SECONDS) - EXPLAIN_DAYS + 1
+    return Explanation(
+        window_days=EXPLAIN_DAYS,
+        contributions=contributions(model, rows, at, since_day, pillar_points),
+        change_total=round(today.total - yesterday.total, 2),
+        change_pillars={p: round(today.pillars[p] - yesterday.pillars[p], 2) for p in PILLARS},
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from shared.scoring import PILLARS, Score, ScoringModel, evaluate, stored_basis
 
 
-def score_at(model: ScoringModel, row: dict[str, Any], at: datetime) -> Score:
+def evaluate_snapshot(model: ScoringModel, row: dict[str, Any], at: datetime) -> Score:
     """Evaluate a stored state at ``at``; a snapshot from another model version is returned as stored."""
     if row["model_version"] != model.version:
         return Score(pillars={p: float(row[p]) for p in PILLARS}, total=float(row["total"]))
