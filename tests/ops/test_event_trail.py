@@ -78,6 +78,9 @@ async def test_an_insane_request_id_is_replaced_and_a_refusal_carries_one_too(su
             assert response.status_code == 401
             got = response.headers["x-request-id"]
             assert got != sent and len(got) == 32 and int(got, 16) >= 0
+    async with httpx.AsyncClient(base_url=supervised.stack.api_url, timeout=30) as api:  # the api too
+        answer = await api.get("/v1/reps/r/score", headers={**bearer("nope"), "X-Request-Id": "api-1"})
+        assert answer.status_code == 401 and answer.headers["x-request-id"] == "api-1"
 
 
 async def test_a_dead_letter_stores_and_logs_the_request_id(supervised: Supervised) -> None:
