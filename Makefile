@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest stop-test clean validity validity-disk
+.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest stop-test clean validity validity-disk prometheus-tools prometheus
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -23,14 +23,22 @@ setup: $(STAMP) ## Create .venv with the pinned packages and the `ssi` CLI
 run: setup ## Start Kafka, Postgres, the three services and a demo feed (Ctrl-C stops all)
 	$(PY) deploy/stack.py up --profile dev
 
-test: setup ## The whole suite: unit tests, then integration tests on a real Kafka and Postgres
+test: setup prometheus-tools ## The whole suite: unit tests, then integration tests on a real Kafka and Postgres
 	$(PY) -m pytest -q
 
-test-unit: setup ## Unit tests only (no infrastructure)
+test-unit: setup prometheus-tools ## Unit tests only (no infrastructure)
 	$(PY) -m pytest -q -m "not integration"
 
-test-integration: setup ## Integration tests only
+test-integration: setup prometheus-tools ## Integration tests only
 	$(PY) -m pytest -q -m integration
+
+prometheus-tools: ## Debian's prometheus package (prometheus, promtool) for the tests, installed when missing (as root)
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
+	  SSI_COMPONENT=prometheus bash -c 'source deploy/common.sh && apt_install prometheus' || \
+	  { echo "prometheus and promtool are needed: install Debian's prometheus package" >&2; exit 1; }
+
+prometheus: setup prometheus-tools ## A real Prometheus on http://127.0.0.1:8009 scraping `make run`'s stack, with the alert rules
+	$(PY) deploy/prometheus_local.py --profile dev
 
 bench: bench-pipeline bench-ingest ## Every figure on this machine, each beside its ceiling (not part of `make test`)
 

@@ -33,7 +33,22 @@ PROFILES = {
     "dev": {"kafka": 19092, "pg": 15432, "http": 8000},
     "test": {"kafka": 29092, "pg": 25432, "http": 28000},
     "bench": {"kafka": 39092, "pg": 35433, "http": 38000},
+    # the supervision and Prometheus tests' own stack, below the ephemeral port range (32768-60999), where an
+    # outgoing connection's local port can take a listening port away
+    "ops": {"kafka": 17092, "pg": 16432, "http": 18000},
 }
+
+
+def _end_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """The kernel sends SIGTERM to this child when the process that started it dies, even by SIGKILL."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+CHILD_OPTIONS = {"start_new_session": True, "preexec_fn": _end_with_parent}
+"""A service runs in its own session (the terminal's Ctrl-C reaches only the supervisor, which stops the
+services in order) and ends when the process that started it dies (no orphans; deploy/supervisor.py)."""
 
 
 @dataclass
@@ -122,9 +137,11 @@ class Stack:
         if self.profile == "test":  # a SASL_PLAINTEXT (SCRAM-SHA-512) listener for the Kafka security test
             env.update(KAFKA_SASL_PORT=str(self.kafka_sasl_port), KAFKA_SASL_USER=TEST_SASL_USER,
                        KAFKA_SASL_PASSWORD=TEST_SASL_PASSWORD)
-        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS"):
+        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS", "SSI_LOG_TRAIL"):
             if os.environ.get(name):
                 env[name] = os.environ[name]
+        if self.profile == "dev":  # make run: one log line per event and service, to follow one (shared.logs)
+            env.setdefault("SSI_LOG_TRAIL", "1")
         return env
 
     # --- infrastructure ----------------------------------------------------------------------------
@@ -203,6 +220,7 @@ class Stack:
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
+            **CHILD_OPTIONS,
         )
         self.processes[name] = proc
         return proc
@@ -253,40 +271,35 @@ class Stack:
 
 
 def _up(stack: Stack, demo: bool) -> None:
-    stopping = False
+    """Start everything, then supervise (deploy/supervisor.py) until Ctrl-C / SIGTERM / SIGHUP."""
+    from supervisor import Supervisor
 
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    stack.start_infra()
+    supervisor = Supervisor(stack)
+    supervisor.install_signals()
     try:
+        stack.start_infra()
+        if supervisor.stopping:
+            return
         stack.start_services()
-        feed = None
         if demo:
             key = demo_key(stack)
-            log = open(stack.state_dir / "demo-feed.log", "ab")  # noqa: SIM115
-            feed = subprocess.Popen(
-                [str(PYTHON), str(ROOT / "deploy" / "demo_feed.py"), "--ingest", stack.ingest_url, "--api", stack.api_url],
-                env={**stack.env(), "SSI_DEMO_API_KEY": key},
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            stack.processes["demo-feed"] = feed
+
+            def start_feed() -> subprocess.Popen:
+                log = open(stack.state_dir / "demo-feed.log", "ab")  # noqa: SIM115
+                return subprocess.Popen(
+                    [str(PYTHON), str(ROOT / "deploy" / "demo_feed.py"), "--ingest", stack.ingest_url,
+                     "--api", stack.api_url],
+                    env={**stack.env(), "SSI_DEMO_API_KEY": key}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                    **CHILD_OPTIONS,
+                )
+
+            supervisor.start_extra["demo-feed"] = start_feed
+            stack.processes["demo-feed"] = start_feed()
         print(banner(stack, demo), flush=True)
-        while not stopping:
-            for name, proc in list(stack.processes.items()):
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}; last log lines:\n{stack.log_tail(name)}", flush=True)
-                    stopping = True
-            time.sleep(0.5)
+        supervisor.run()
     finally:
         print("stopping services...", flush=True)
-        stack.stop_services()
-        stack.stop_infra()
+        supervisor.stop_all()
         print("stopped.", flush=True)
 
 
@@ -326,7 +339,7 @@ def banner(stack: Stack, demo: bool) -> str:
             f"    curl -s -H \"Authorization: Bearer $(python3 -c 'import json;print(json.load(open(\"{stack.state_dir}/demo-tenant.json\"))[\"api_key\"])')\" "
             f"{stack.api_url}/v1/reps/rep-001/score",
         ]
-    lines.append("Ctrl-C stops everything.")
+    lines.append("A process that dies is restarted (the supervisor says so here). Ctrl-C stops everything.")
     return "\n".join(lines)
 
 

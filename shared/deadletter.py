@@ -12,10 +12,17 @@ def coordinates(topic: str, partition: int, offset: int) -> str:
     return f"{topic}[{partition}]@{offset}"
 
 
+REQUEST_IDS_HEADER = "request_ids"
+"""The Kafka header of a ledger record: a JSON list, the request id of each of its rows in order (or null)."""
+
+
 def dead_letter_record(
-    *, reason: str, stage: str, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None
+    *, reason: str, stage: str, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None,
+    request_id: str | None = None,
 ) -> bytes:
-    """The JSON value written to the dead-letter topic; the original bytes are kept so they can be replayed."""
+    """The JSON value written to the dead-letter topic; the original bytes are kept so they can be replayed.
+    ``request_id``: the ingest request that brought the record (several, comma-separated, for a sink record
+    that gathers events of several requests), to follow it back to its sender."""
     return orjson.dumps(
         {
             "reason": reason,
@@ -26,6 +33,7 @@ def dead_letter_record(
             "offset": offset,
             "key": key.decode("utf-8", "replace") if key is not None else None,
             "value_b64": base64.b64encode(value).decode() if value is not None else None,
+            "request_id": request_id,
             "failed_at": datetime.now(UTC).isoformat(),
         }
     )

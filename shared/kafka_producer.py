@@ -108,15 +108,17 @@ class Producer:
             if size > self.max_record_bytes:
                 raise RecordTooLarge(index, size, self.max_record_bytes)
 
-    async def send_all(self, records: list[Record]) -> None:
+    async def send_all(self, records: list[Record], headers: list[tuple[str, bytes]] | None = None) -> None:
         """Hand every record to Kafka, then wait until all are acknowledged (or raise KafkaUnavailable;
-        RecordTooLarge, before anything is sent, when one can never fit)."""
+        RecordTooLarge, before anything is sent, when one can never fit). ``headers`` go on every record (the
+        request id: shared.http.request_id)."""
         self.check_sizes(records)
         await self.start()
         assert self._producer is not None
         try:
             async with asyncio.timeout(self._timeout):  # cheaper than wait_for(gather(...)) per request
-                futures = [await self._producer.send(topic, value=value, key=key) for topic, key, value in records]
+                futures = [await self._producer.send(topic, value=value, key=key, headers=headers)
+                           for topic, key, value in records]
                 for future in futures:  # all are in flight already: this waits for the last ack
                     await future
         except (KafkaError, TimeoutError) as exc:

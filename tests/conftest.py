@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "deploy"))
 
 from stack import Stack  # noqa: E402
 
-INTEGRATION_DIRS = ("integration", "e2e")
+INTEGRATION_DIRS = ("integration", "e2e", "ops")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

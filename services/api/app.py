@@ -16,6 +16,7 @@ from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
+from shared.http.request_id import RequestId
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
 from shared.kafka_producer import KafkaUnavailable, Producer
@@ -59,6 +60,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     install_problem_handlers(app)
     install_observability(app, {"database": database_check(engine), "kafka": producer.ready})
+    app.add_middleware(RequestId)  # every answer carries X-Request-Id (shared.http.request_id)
     app.include_router(routes.router)
     app.include_router(directory.router)
     app.include_router(teams.router)

@@ -17,6 +17,7 @@ from shared.kafka_producer import KafkaUnavailable, Producer
 from shared.http.auth import TenantKeys
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
+from shared.http.request_id import RequestId
 from shared.http.responses import OrjsonResponse
 
 log = logging.getLogger("ssi.ingest")
@@ -57,6 +58,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
 
     install_problem_handlers(app)
     install_observability(app, {"kafka": producer.ready, "database": database_check(engine)})
+    app.add_middleware(RequestId)  # outermost: every answer, a refusal too, carries X-Request-Id
     app.include_router(routes.router)
     app.include_router(webhook_routes.router)
 

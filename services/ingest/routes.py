@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -17,8 +18,12 @@ from shared.http.bodies import read_capped_body
 from shared.kafka_producer import KafkaUnavailable, RecordTooLarge
 from shared.http.auth import current_tenant
 from shared.http.problems import Problem
+from shared.http.request_id import kafka_headers
+from shared.logs import TRAIL
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
+log = logging.getLogger("ssi.ingest")
+trail = logging.getLogger(TRAIL + ".ingest")
 
 
 class Accepted(BaseModel):
@@ -75,9 +80,10 @@ async def submit_events(request: Request) -> Response:
         REQUESTS.labels("quota_exceeded").inc()
         raise
     records = activity_records(events, tenant_id, now)
+    request_id = request.state.request_id
     start = time.perf_counter()
     try:
-        await request.app.state.producer.send_all(records)
+        await request.app.state.producer.send_all(records, kafka_headers(request_id))
     except RecordTooLarge as exc:  # can never fit: a retry would fail the same way, so not a 503
         REQUESTS.labels("invalid").inc()
         where = "the event" if len(records) == 1 else f"event {exc.index} of the batch"
@@ -89,6 +95,8 @@ async def submit_events(request: Request) -> Response:
         ) from None
     except KafkaUnavailable as exc:
         REQUESTS.labels("unavailable").inc()
+        log.warning("answered 503: %s", exc, extra={"tenant": tenant_id, "request_id": request_id,
+                                                    "events": len(records)})
         raise Problem(
             503,
             "Event store unavailable",
@@ -96,6 +104,10 @@ async def submit_events(request: Request) -> Response:
             headers={"Retry-After": str(settings.retry_after_seconds)},
         ) from None
     PRODUCE_SECONDS.observe(time.perf_counter() - start)
+    if trail.isEnabledFor(logging.DEBUG):
+        for parsed in events:
+            trail.debug("accepted", extra={"tenant": tenant_id, "rep": parsed.event.subject,
+                                           "event_id": parsed.event.id, "request_id": request_id})
     REQUESTS.labels("accepted").inc()
     EVENTS.labels("accepted").inc(len(records))
     return Response(b'{"accepted":%d}' % len(records), status_code=202, media_type="application/json")

@@ -7,6 +7,7 @@ answer is 2xx only once Kafka has every event; 503 with Retry-After otherwise, s
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from types import ModuleType
 
@@ -25,7 +26,9 @@ from shared.kafka_producer import KafkaUnavailable
 from shared.http.bodies import read_capped_body
 from shared.http.client_address import allowed, client_address, parse_networks
 from shared.http.problems import Problem
+from shared.http.request_id import kafka_headers
 
+log = logging.getLogger("ssi.ingest")
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 PROTOCOLS: dict[str, ModuleType] = {
     "standard": standard, "hubspot": hubspot, "salesforce": salesforce, "x": x, "meta": meta, "linkedin": linkedin,
@@ -178,10 +181,13 @@ async def deliver(request: Request, provider: str, endpoint_id: str) -> Response
         )
         for raw in events
     ]
+    request_id = request.state.request_id
     try:
-        await request.app.state.producer.send_all(records)
+        await request.app.state.producer.send_all(records, kafka_headers(request_id))
     except KafkaUnavailable as exc:
         WEBHOOK_REQUESTS.labels(provider, "unavailable").inc()
+        log.warning("webhook delivery answered 503: %s", exc,
+                    extra={"tenant": endpoint.tenant_id, "request_id": request_id, "source": provider})
         raise Problem(503, "Event store unavailable", f"{exc}; nothing is lost, retry the delivery",
                       headers={"Retry-After": str(settings.retry_after_seconds)}) from None
     WEBHOOK_REQUESTS.labels(provider, "accepted").inc()

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+import orjson
 from faust.types import Message
 from pydantic import ValidationError
 
@@ -49,7 +50,9 @@ from services.scorer.metrics import (
 from services.scorer.processing import Verdict, decide
 from shared import topics
 from shared.db.engine import make_engine
-from shared.deadletter import coordinates, dead_letter_record
+from shared.deadletter import REQUEST_IDS_HEADER, coordinates, dead_letter_record
+from shared.http.request_id import from_kafka_headers
+from shared.logs import TRAIL
 from shared.events import ActivityEnvelope
 from shared.outcomes import encode as encode_stored
 from shared.scores import encode
@@ -57,6 +60,7 @@ from shared.scoring import RepState, ScoringModel, apply_contribution, evaluate
 from shared.scoring.state import idle_after_seconds, peek
 
 log = logging.getLogger("ssi.scorer")
+trail = logging.getLogger(TRAIL + ".scorer")
 
 
 def put(table: faust.Table, partition: int, key: bytes, value: bytes) -> None:
@@ -97,16 +101,26 @@ class Pipeline:
     """Per-tenant quotas (services.scorer.quotas)."""
     """The registry of erased reps (services.scorer.erasures), read before every batch."""
 
-    async def dead_letter(self, message: Message, reason: str, outcome: str, *, keep_value: bool = True) -> None:
-        """Poison: to the dead-letter topic with the reason and topic[partition]@offset, counted by outcome.
-        ``keep_value=False`` leaves the payload out (an erased rep's event: nothing about it is stored)."""
+    async def dead_letter(
+        self, message: Message, reason: str, outcome: str, envelope: ActivityEnvelope | None = None, *,
+        keep_value: bool = True,
+    ) -> None:
+        """Poison: to the dead-letter topic with the reason, topic[partition]@offset and the request id that
+        brought it (its Kafka header), counted by outcome, and logged with them (and the event, when known).
+        ``keep_value=False`` leaves the payload out (an erased rep's event: nothing about it is stored, nor
+        logged beyond its coordinates)."""
         EVENTS.labels(outcome).inc()
         if self.quotas is not None and not self.quotas.dead_letters.take(
             (message.key or b"").split(b"|", 1)[0].decode("utf-8", "replace"), time.time()
         ):
             REFUSALS.labels("dead_letters").inc()  # past the tenant's dead letters per hour: dropped, counted
             return
-        log.warning("dead letter %s: %s", coordinates(message.topic, message.partition, message.offset), reason)
+        request_id = from_kafka_headers(message.headers)
+        origin = coordinates(message.topic, message.partition, message.offset)
+        context = {"origin": origin, "verdict": outcome, "request_id": request_id}
+        if envelope is not None and keep_value:
+            context.update(tenant=envelope.tenant_id, rep=envelope.event.subject, event_id=envelope.event.id)
+        log.warning("dead letter %s: %s", origin, reason, extra=context)
         await self.dead_letters.send(
             key=message.key,
             value=dead_letter_record(
@@ -117,6 +131,7 @@ class Pipeline:
                 offset=message.offset,
                 key=message.key,
                 value=message.value if keep_value else None,
+                request_id=request_id,
             ),
         )
 
@@ -247,6 +262,9 @@ class Pipeline:
         new_ids: list[tuple[bytes, int]] = []
         newest_arrival = 0.0
         events_before = state.events
+        tracing = trail.isEnabledFor(logging.DEBUG)
+        request_ids: list[str | None] = []
+        """The request id of each ledger row, in order (a header of the ledger record, for the sink's trail)."""
         for message, envelope in items:
             event = envelope.event
             id_digest = dedup.digest(topics.dedup_key(envelope.tenant_id, event.source, event.id))
@@ -254,9 +272,15 @@ class Pipeline:
             decision = decide(self.model, envelope, offset=message.offset, partition=message.partition,
                               first_seen_at=first, state=state, now=now)
             if decision.dead_letter:  # not marked seen: a replay after the fix must be scored
-                await self.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value)
+                await self.dead_letter(message, decision.reason or decision.verdict.value, decision.verdict.value,
+                                       envelope)
                 continue
             verdicts[decision.verdict.value] += 1
+            if tracing:
+                trail.debug(decision.verdict.value, extra={
+                    "tenant": envelope.tenant_id, "rep": event.subject, "event_id": event.id,
+                    "request_id": from_kafka_headers(message.headers), "verdict": decision.verdict.value,
+                    "origin": coordinates(message.topic, message.partition, message.offset)})
             if decision.mark_seen and first is None:
                 seen.remember(id_digest, message.offset)
                 new_ids.append((id_digest, message.offset))
@@ -274,6 +298,7 @@ class Pipeline:
                 rows.append({"id": event.id, "source": event.source, "type": event.type,
                              "time": event.time.isoformat(), "pillar": c.pillar, "day": c.day,
                              "quality": c.quality, "decayed": c.decayed})
+                request_ids.append(from_kafka_headers(message.headers))
                 if decision.verdict is Verdict.SCORED:
                     RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
         if new_ids:  # the ids this batch met for this rep: one dedup record
@@ -297,7 +322,7 @@ class Pipeline:
         self.ledger.send_soon(key=key, value=encode({
             "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "scored_at": as_of,
             "rows": rows,
-        }))
+        }), headers=[(REQUEST_IDS_HEADER, orjson.dumps(request_ids))] if any(request_ids) else None)
 
     def sweep_idle(self, active_partitions: set[int], now: float) -> int:
         """Drop, with a tombstone, the state of reps idle beyond the model's horizon, one slice per call; only
@@ -380,8 +405,11 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         pipeline.sweep_idle(active, time.time())
         pipeline.forget_erased(active)
 
+    reported: set[str] = set()
+
     @app.timer(interval=5.0)
     async def report_lag() -> None:
+        owned = set()
         for tp in app.consumer.assignment():
             if tp.topic != topics.ACTIVITY:
                 continue
@@ -389,6 +417,11 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
             if highwater is None:
                 continue
             done = pipeline.processed.get(tp.partition, -1) + 1
+            owned.add(str(tp.partition))
             CONSUMER_LAG.labels(str(tp.partition)).set(max(0, highwater - max(done, 0)))
+        for partition in reported - owned:  # moved to another worker: its lag is that worker's to report
+            CONSUMER_LAG.remove(partition)
+        reported.clear()
+        reported.update(owned)
 
     return pipeline

@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.scorer import batch_consumer
 from services.scorer.config import ScorerSettings
-from shared import topics
+from shared import logs, topics
 from shared.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger("ssi.scorer")
@@ -85,6 +85,8 @@ def create_app(settings: ScorerSettings, partitions: int | None = None) -> faust
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=max(1.0, settings.session_timeout_seconds / 5),
+        # JSON lines (shared.logs): the project's loggers at SSI_LOG_LEVEL, Faust and its clients at warnings
+        logging_config=logs.dict_config(settings.log_level, root_level="WARNING"),
     )
     batch_consumer.install(app)
     # Faust's producer buffer (records handed to the client in the background) keeps its default ebb mark of
@@ -96,6 +98,7 @@ def create_app(settings: ScorerSettings, partitions: int | None = None) -> faust
     async def quiet_client_logs() -> None:
         """aiokafka and faust.topics build a debug record for every message sent when they inherit a debug level
         (14 % of the worker's time in a profile); the client libraries log warnings and above only."""
+        logs.reclaim_root_logger("WARNING")  # the project's loggers keep SSI_LOG_LEVEL, the trail its DEBUG
         level = logging.getLogger("aiokafka").getEffectiveLevel()
         for name in ("aiokafka", "kafka", "faust.topics"):
             logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))

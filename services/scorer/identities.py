@@ -70,7 +70,8 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, parti
             WEBHOOK_EVENTS.labels("invalid").inc()
             await pipeline.dead_letter(message, f"normalised event is not a valid activity: {str(exc)[:400]}", "invalid")
             return
-        await pipeline.activity.send(key=key, value=value)
+        # the delivery's request id travels on (shared.http.request_id); an event parked first loses it
+        await pipeline.activity.send(key=key, value=value, headers=message.headers or None)
         WEBHOOK_EVENTS.labels("resolved").inc()
 
     async def report(key: str, parked_events: list[dict]) -> None:
@@ -98,7 +99,7 @@ def register(app: faust.App, settings: ScorerSettings, pipeline: Pipeline, parti
                     await to_activity(message, tenant_id, received_at, body["event"], n.identity)
                     continue
                 key = topics.identity_key(tenant_id, n.source, n.identity).encode()
-                await normalized_topic.send(key=key, value=orjson.dumps(body))
+                await normalized_topic.send(key=key, value=orjson.dumps(body), headers=message.headers or None)
 
     @app.agent(normalized_topic, name="resolve-identities")
     async def resolve_identities(stream: faust.StreamT) -> None:

@@ -18,7 +18,9 @@ import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError
 from prometheus_client import start_http_server
@@ -40,12 +42,29 @@ from services.scorer.sink.metrics import (
     SINK_ROWS,
 )
 from services.scorer.sink.records import decode_batch
-from shared import topics
+from shared import logs, topics
 from shared.db import erasure
 from shared.db.engine import make_engine
-from shared.deadletter import dead_letter_record
+from shared.deadletter import REQUEST_IDS_HEADER, dead_letter_record
+from shared.logs import TRAIL
 
 log = logging.getLogger("ssi.sink")
+trail = logging.getLogger(TRAIL + ".sink")
+
+
+def ledger_request_ids(record: Any, rows: int) -> list[str | None]:
+    """The request id of each row of a ledger record (its header, services.scorer.agents), ``rows`` Nones when
+    it has none (or all it has, with ``rows`` 0)."""
+    for key, value in record.headers or ():
+        if key == REQUEST_IDS_HEADER:
+            try:
+                ids = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                break
+            if isinstance(ids, list) and (rows == 0 or len(ids) == rows):
+                return [i if isinstance(i, str) else None for i in ids]
+            break
+    return [None] * rows
 
 
 class GaveUp(RuntimeError):
@@ -136,7 +155,8 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
             await repository.apply_identity_status(conn, [s.model_dump() for s in statuses])
         )
         snapshots = [s for _, s in decoded.snapshots if s.tenant_id in known]
-        ledger = [b for _, b in decoded.ledger if b.tenant_id in known]
+        ledger_records = [(r, b) for r, b in decoded.ledger if b.tenant_id in known]
+        ledger = [b for _, b in ledger_records]
         # the registry of erased reps: nothing of an erased rep is written, nor any output produced before an
         # erasure (a replay of the scores or ledger topic, or a scorer batch that overlapped the erasure)
         stored = [e for _, e in decoded.stored if e.tenant_id in known]
@@ -162,8 +182,19 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
         outcomes, mentions = await outcome_repository.insert_stored(conn, stored)
         SINK_ROWS.labels("crm_outcomes").inc(outcomes)
         SINK_ROWS.labels("brand_mentions").inc(mentions)
+    if trail.isEnabledFor(logging.DEBUG):
+        written = {id(b) for b in ledger}
+        for record, batch in ledger_records:
+            if id(batch) not in written:
+                continue
+            for row, request_id in zip(batch.rows, ledger_request_ids(record, len(batch.rows)), strict=True):
+                trail.debug("written", extra={"tenant": batch.tenant_id, "rep": batch.rep_id, "event_id": row.id,
+                                              "request_id": request_id})
     for record, reason in poison:
-        log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        request_ids = sorted({r for r in ledger_request_ids(record, 0) if r})
+        request_id = ",".join(request_ids) or None
+        log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason,
+                    extra={"origin": f"{record.topic}[{record.partition}]@{record.offset}", "request_id": request_id})
         await producer.send_and_wait(
             topics.DEAD_LETTER,
             key=record.key,
@@ -175,6 +206,7 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
                 offset=record.offset,
                 key=record.key,
                 value=record.value,
+                request_id=request_id,
             ),
         )
     SINK_RECORDS.labels("written").inc(len(records) - len(poison) - dropped)
@@ -281,7 +313,7 @@ async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Ev
 
 def main() -> None:
     settings = SinkSettings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings.log_level)
     start_http_server(settings.port, addr=settings.host)
 
     async def _main() -> None:

@@ -1,0 +1,66 @@
+"""X-Request-Id: every request gets an id, echoed in the response, carried with its events through Kafka.
+
+A sender's own X-Request-Id is kept when it is sane (1 to 128 characters of letters, digits and ``._:-``, so it
+is safe in a log line, a Kafka header and a shell); otherwise, or when absent, one is generated (32 hex
+digits). Handlers read it as ``request.state.request_id``; the answer carries it in X-Request-Id, the refusals
+too. A plain ASGI middleware, as shared.http.observability.RequestTimer and for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+HEADER = "x-request-id"
+KAFKA_HEADER = "request_id"
+"""The Kafka record header with the id of the request that accepted the record (bytes, ASCII)."""
+SANE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_from(value: bytes | None) -> str:
+    """The sender's id if it is sane, else a new one."""
+    if value:
+        try:
+            text = value.decode("ascii")
+        except UnicodeDecodeError:
+            text = ""
+        if SANE.fullmatch(text):
+            return text
+    return uuid.uuid4().hex
+
+
+def kafka_headers(request_id: str) -> list[tuple[str, bytes]]:
+    return [(KAFKA_HEADER, request_id.encode("ascii"))]
+
+
+def from_kafka_headers(headers: Any) -> str | None:
+    """The request id among a consumed record's headers (a list of (key, value) or a mapping), if any."""
+    if not headers:
+        return None
+    items = headers.items() if hasattr(headers, "items") else headers
+    for key, value in items:
+        if key == KAFKA_HEADER and value:
+            return value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
+    return None
+
+
+class RequestId:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = request_id_from(incoming)
+        scope.setdefault("state", {})["request_id"] = request_id
+        encoded = request_id.encode("ascii")
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", encoded)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
