@@ -41,7 +41,11 @@ def not_found(rep_id: str) -> Problem:
     return Problem(404, "Rep not found", f"no score for rep {rep_id!r} in your tenant")
 
 
-@router.get("/reps/{rep_id}/score", response_model=RepScore, responses=ERRORS, summary="A rep's score, explained")
+@router.get("/reps/{rep_id}/score", response_model=RepScore, summary="A rep's score, explained",
+             responses={**ERRORS, 200: {"content": {"application/json": {"example": examples.REP_SCORE}}}},
+             description="Now: the stored snapshot evaluated with decay up to now, ranks from the cohort counts the "
+             "sink keeps (`ranks.as_of`), the explanation of the current snapshot (`explanation.as_of`) and progress "
+             "towards the team's (else the tenant's) target. With `at`: from the ledger, no ranks, no target.")
 async def get_score(
     request: Request,
     rep_id: RepIdPath,
@@ -73,8 +77,9 @@ async def get_score(
 
 
 @router.get("/reps/{rep_id}/history", response_model=RepHistory, summary="Daily score points",
-             responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"},
-                                                                "example": examples.HISTORY_CSV}}}},
+             responses={**ERRORS, 200: {"content": {"application/json": {"example": examples.HISTORY},
+                                                    "text/csv": {"schema": {"type": "string"},
+                                                                 "example": examples.HISTORY_CSV}}}},
              description="`Accept: text/csv` answers the points as CSV rows (day, total, the four pillars, as_of).")
 async def get_history(
     request: Request,
