@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest stop-test clean
+.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest bench-api stop-test clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -32,13 +32,16 @@ test-unit: setup ## Unit tests only (no infrastructure)
 test-integration: setup ## Integration tests only
 	$(PY) -m pytest -q -m integration
 
-bench: bench-pipeline bench-ingest ## Every figure on this machine, each beside its ceiling (not part of `make test`)
+bench: bench-pipeline bench-ingest bench-api ## Every figure on this machine, each beside its ceiling (not part of `make test`)
 
 bench-pipeline: setup ## Scorer (1 and 2 workers, 12-week and fresh reps), sink, end to end, freshness; raw consumer ceiling
 	$(PY) tests/bench/bench_pipeline.py
 
 bench-ingest: setup ## Ingest beside its ceilings (bare handler, raw Kafka producer) under wrk, 50 connections
 	$(PY) tests/bench/bench_ingest.py
+
+bench-api: setup ## Score and leaderboard reads at 500 requests/s beside a bare handler, under wrk, while events flow
+	$(PY) tests/bench/bench_api.py
 
 stop-test: ## Stop the test profile's Kafka and Postgres (left running between test runs only if SSI_KEEP_STACK=1)
 	$(PY) deploy/stack.py down --profile test
