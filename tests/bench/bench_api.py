@@ -29,6 +29,7 @@ import json
 import os
 import random
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -94,7 +95,7 @@ def post_events(ingest: str, key: str, events: list[dict]) -> None:
                 break
 
 
-def load_tenant(stack: Stack) -> tuple[str, str, list[str]]:
+def load_tenant(stack: Stack) -> tuple[str, str, list[str], int]:
     tenant = json.loads(stack.cli("tenant", "create", f"bench-api-{uuid.uuid4().hex[:8]}", "--json"))
     key, rng = tenant["api_key"], random.Random(8)
     reps = [f"rep-{i:04d}" for i in range(REPS)]
@@ -107,7 +108,7 @@ def load_tenant(stack: Stack) -> tuple[str, str, list[str]]:
     now = datetime.now(UTC)
     events = []
     for i, rep in enumerate(reps):
-        skill = 0.3 + 2.7 * rng.random()
+        skill = 0.5 + 2.5 * rng.random()
         for day in range(DAYS, 0, -1):
             for _ in range(int(rng.expovariate(1 / skill))):
                 at = now - timedelta(days=day, seconds=rng.randrange(86_400))
@@ -116,7 +117,7 @@ def load_tenant(stack: Stack) -> tuple[str, str, list[str]]:
                                "datacontenttype": "application/json", "data": {}})
     print(f"  sending {len(events)} events of {DAYS} days for {REPS} reps ...", flush=True)
     post_events(stack.ingest_url, key, events)
-    return tenant["tenant_id"], key, reps
+    return tenant["tenant_id"], key, reps, len({e["subject"] for e in events})
 
 
 async def wait_and_backfill_history(stack: Stack, tenant_id: str, reps: int) -> None:
@@ -209,6 +210,7 @@ def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, rate: int | 
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out (the finally below)
     wrk = ensure_wrk()
     workers = os.environ.get("SSI_API_WORKERS") or "2"
     os.environ["SSI_API_WORKERS"] = workers  # the stack passes it to the api
@@ -219,8 +221,9 @@ def main() -> None:
     rows: list[tuple[str, Figures]] = []
     try:
         stack.start_services()
-        tenant_id, key, reps = load_tenant(stack)
-        asyncio.run(wait_and_backfill_history(stack, tenant_id, len(reps)))
+        tenant_id, key, reps, active = load_tenant(stack)
+        asyncio.run(wait_and_backfill_history(stack, tenant_id, active))
+        print("  scored, explained, history written; starting the demo feed ...", flush=True)
         demo = json.loads(stack.cli("tenant", "create", f"bench-demo-{uuid.uuid4().hex[:8]}", "--json"))
         feed_log = open(stack.state_dir / "bench-demo-feed.log", "ab")  # noqa: SIM115 - owned by the child
         feed = subprocess.Popen([sys.executable, str(ROOT / "deploy" / "demo_feed.py"), "--ingest", stack.ingest_url,

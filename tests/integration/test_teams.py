@@ -136,6 +136,8 @@ def test_a_team_named_with_a_slash_has_a_trend_and_movers(org) -> None:  # type:
     ("/v1/teams/nobody", 404),
     ("/v1/teams/", 404),
     ("/v1/teams/north/nothing", 404),
+    ("/v1/teams/%FF%FE", 400),  # not UTF-8
+    ("/v1/targets/%FF", 400),
 ])
 def test_unknown_teams_and_paths_are_404(org, path, status) -> None:  # type: ignore[no-untyped-def]
     answer = org["api"].get(path)
