@@ -16,6 +16,7 @@ import random
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import httpx
 
@@ -106,6 +107,18 @@ def register(api: httpx.Client, key: str) -> None:
             raise SystemExit(f"api refused the demo directory: {response.status_code} {response.text[:300]}")
 
 
+def set_targets(api: httpx.Client, key: str) -> None:
+    """Targets as a programme runs them: the tenant's 40 within 3 months, then 55; the first team's own, higher."""
+    today = datetime.now(UTC).date()
+    by = lambda days: str(today + timedelta(days=days))  # noqa: E731
+    headers = {"Authorization": f"Bearer {key}"}
+    for path, milestones in (("/v1/targets", [(40, 90), (55, 270)]),
+                             (f"/v1/targets/{quote(TEAMS[0], safe='')}", [(50, 60), (65, 180)])):
+        response = api.put(path, json={"milestones": [{"score": s, "by": by(d)} for s, d in milestones]}, headers=headers)
+        if response.status_code not in (200, 201):
+            raise SystemExit(f"api refused the demo targets: {response.status_code} {response.text[:300]}")
+
+
 def post(client: httpx.Client, key: str, batch: list[dict]) -> None:
     while True:
         try:
@@ -137,6 +150,7 @@ def main() -> None:
     team_of = reps()
     with httpx.Client(base_url=args.api, timeout=30) as api:
         register(api, key)
+        set_targets(api, key)
     with httpx.Client(base_url=args.ingest, timeout=30) as client:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         sent = 0

@@ -176,6 +176,24 @@ end
 """
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (the api's supervisor and workers)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 @dataclass
 class Figures:
     offered: str
@@ -186,9 +204,11 @@ class Figures:
     non_2xx: int
     socket_errors: int
     generator_cpu: float
+    server_cpu_ms: float = 0.0  # the server's CPU milliseconds per request (all its processes)
 
 
-def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, rate: int | None, workdir: Path) -> Figures:
+def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, rate: int | None, workdir: Path,
+            server_pid: int) -> Figures:
     connections = PACED_CONNECTIONS if rate else UNPACED_CONNECTIONS
     delay = f"delay = function() return {connections * 1000 // rate} end" if rate else ""
     headers = f'wrk.headers["Authorization"] = "Bearer {key}"' if key else ""
@@ -197,16 +217,19 @@ def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, rate: int | 
     command = [wrk, "-t", str(THREADS), "-c", str(connections), "-s", str(script), base]
     subprocess.run([*command[:1], "-d", f"{WARMUP_SECONDS}s", *command[1:]], check=True, capture_output=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = tree_cpu_seconds(server_pid)
     started = time.monotonic()
     out = subprocess.run([*command[:1], "-d", f"{SECONDS}s", "--latency", *command[1:]], check=True,
                          capture_output=True, text=True).stdout
     wall = time.monotonic() - started
+    server_cpu = tree_cpu_seconds(server_pid) - server_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
     requests, duration_us, p50, p99, worst, status_errors, socket_errors = (int(x) for x in fields)
     return Figures(f"{rate}/s" if rate else f"max, {connections} conn", requests / (duration_us / 1e6),
                    p50 / 1000, p99 / 1000, worst / 1000, status_errors, socket_errors,
-                   (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall)
+                   (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall,
+                   1000 * server_cpu / max(requests, 1))
 
 
 def main() -> None:
@@ -249,6 +272,7 @@ def main() -> None:
         board, team_board = ["/v1/reps?sort=-total&limit=50"], [f"/v1/reps?sort=-total&limit=50&team={TEAMS[3]}"]
         with tempfile.TemporaryDirectory(prefix="ssi-bench-api-") as tmp:
             work = Path(tmp)
+            api_pid = stack.processes["api"].pid
             cases = [
                 ("bare handler (the ceiling)", bare, ["/bare"], None, RATE),
                 ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key, RATE),
@@ -261,7 +285,8 @@ def main() -> None:
             ]
             for name, base, paths, auth, rate in cases:
                 print(f"  {name} at {rate or 'max'} ...", flush=True)
-                rows.append((name, run_wrk(wrk, base, paths, auth, rate, work)))
+                pid = bare_proc.pid if base == bare else api_pid
+                rows.append((name, run_wrk(wrk, base, paths, auth, rate, work, pid)))
     finally:
         for proc in (bare_proc, feed):
             if proc is not None:
@@ -273,11 +298,14 @@ def main() -> None:
           f"days of history plus the demo feed's 50 reps and live traffic; wrk {THREADS} threads, {SECONDS} s per "
           f"case after {WARMUP_SECONDS} s of warm-up; everything shares this machine's {os.cpu_count()} cores)")
     print(f"  {'case':32s} {'offered':>16s} {'requests/s':>10s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
-          f"{'non-2xx':>7s} {'wrk CPU':>7s}")
+          f"{'non-2xx':>7s} {'wrk CPU':>7s} {'server CPU ms/req':>17s}")
     for name, f in rows:
         errors = f"{f.non_2xx}" + (f"+{f.socket_errors}s" if f.socket_errors else "")
         print(f"  {name:32s} {f.offered:>16s} {f.requests_per_s:10.0f} {f.p50_ms:7.2f} {f.p99_ms:7.2f} "
-              f"{f.max_ms:7.1f} {errors:>7s} {f.generator_cpu:6.0%}")
+              f"{f.max_ms:7.1f} {errors:>7s} {f.generator_cpu:6.0%} {f.server_cpu_ms:17.2f}")
+    load = os.getloadavg()
+    print(f"  (server CPU ms/req: the CPU time of the server's processes during the case per request answered; "
+          f"load average at the end {load[0]:.1f} on {os.cpu_count()} cores)")
     print(f"  (target: p99 <= 10 ms at {RATE} requests/s for the score read and the leaderboard; offered N/s: "
           f"{PACED_CONNECTIONS} connections each waiting {PACED_CONNECTIONS * 1000 // RATE} ms between requests, so "
           "the achieved rate is a little under N)")
