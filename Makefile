@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest stop-test clean validity validity-disk prometheus-tools prometheus
+.PHONY: help setup run test test-unit test-integration bench bench-pipeline bench-ingest bench-api stop-test clean validity validity-disk prometheus-tools prometheus
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  %-18s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ prometheus-tools: ## Debian's prometheus package (prometheus, promtool) for the 
 prometheus: setup prometheus-tools ## A real Prometheus on http://127.0.0.1:8009 scraping `make run`'s stack, with the alert rules
 	$(PY) deploy/prometheus_local.py --profile dev
 
-bench: bench-pipeline bench-ingest ## Every figure on this machine, each beside its ceiling (not part of `make test`)
+bench: bench-pipeline bench-ingest bench-api ## Every figure on this machine, each beside its ceiling (not part of `make test`)
 
 bench-pipeline: setup ## Scorer (1 and 2 workers, 12-week and fresh reps), sink, end to end, freshness; raw consumer ceiling
 	$(PY) tests/bench/bench_pipeline.py
@@ -53,6 +53,9 @@ validity: setup ## ssi-v2 beside ssi-v3 on synthetic worlds with known truth (se
 
 validity-disk: setup ## Disk per million activity events on the test broker (needs the test profile's Kafka up)
 	$(PY) -m tests.validity.disk_cost
+
+bench-api: setup ## Score and leaderboard reads at 500 requests/s beside a bare handler, under wrk, while events flow
+	$(PY) tests/bench/bench_api.py
 
 stop-test: ## Stop the test profile's Kafka and Postgres (left running between test runs only if SSI_KEEP_STACK=1)
 	$(PY) deploy/stack.py down --profile test

@@ -205,6 +205,18 @@ def declare(api: httpx.Client, key: str) -> None:
             print(f"target not set: PUT {path} answered {response.status_code}; continuing", flush=True)
 
 
+def set_targets(api: httpx.Client, key: str) -> None:
+    """Targets as a programme runs them: the tenant's 40 within 3 months, then 55; the first team's own, higher."""
+    today = datetime.now(UTC).date()
+    by = lambda days: str(today + timedelta(days=days))  # noqa: E731
+    headers = {"Authorization": f"Bearer {key}"}
+    for path, milestones in (("/v1/targets", [(40, 90), (55, 270)]),
+                             (f"/v1/targets/{quote(TEAMS[0], safe='')}", [(50, 60), (65, 180)])):
+        response = api.put(path, json={"milestones": [{"score": s, "by": by(d)} for s, d in milestones]}, headers=headers)
+        if response.status_code not in (200, 201):
+            raise SystemExit(f"api refused the demo targets: {response.status_code} {response.text[:300]}")
+
+
 def post(client: httpx.Client, key: str, batch: list[dict]) -> None:
     while True:
         try:
@@ -237,6 +249,7 @@ def main() -> None:
     skill = skills()
     with httpx.Client(base_url=args.api, timeout=30) as api:
         register(api, key)
+        set_targets(api, key)
     with httpx.Client(base_url=args.ingest, timeout=30) as client:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         sent = 0

@@ -59,3 +59,18 @@ LEADERBOARD_CSV = ("rep_id,name,team,industry,total,brand,people,insights,relati
                    ",2026-11-26T09:00:02+00:00,80.0,2027-12-01,on_track,2027-09-30\r\n")
 HISTORY_CSV = ("day,total,brand,people,insights,relationships,as_of\r\n"
                "2026-11-25,70.2,19.0,15.8,17.4,18.0,2026-11-26T00:00:00+00:00\r\n")
+PILLARS = {"brand": 19.2, "people": 16.0, "insights": 17.6, "relationships": 18.5}
+REP_SCORE = {
+    "rep_id": "rep-7", "total": 71.3, "pillars": PILLARS, "as_of": "2026-11-26T09:00:05Z", "model_version": "ssi-v2",
+    "updated_at": "2026-11-26T08:59:58Z", "events": 412, "ranks": RANKS,
+    "explanation": {
+        "as_of": "2026-11-26T09:00:02Z", "window_days": 30,
+        "contributions": [{"pillar": "brand", "source": "linkedin", "type": "post.published", "points": 9.1, "events": 14}],
+        "change_since_yesterday": {"total": 0.8, "pillars": {"brand": 0.9, "people": 0.0, "insights": 0.1,
+                                                             "relationships": -0.2}},
+    },
+    "target": TARGET_PROGRESS,
+}
+HISTORY = {"rep_id": "rep-7", "model_version": "ssi-v2",
+           "points": [{"day": "2026-11-25", "total": 70.2, "pillars": {**PILLARS, "brand": 18.1},
+                       "as_of": "2026-11-26T00:00:00Z"}]}

@@ -3,10 +3,11 @@ counts only)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Float, Integer, and_, case, cast, func, literal, null, select, tuple_, union_all
+from sqlalchemy import DateTime, Float, Integer, Text, and_, bindparam, case, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -161,12 +162,31 @@ async def leaderboard_page(
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` reps of the tenant after ``after``, in one statement: the scored reps (rep_scores, walked
     on its (tenant_id, column, rep_id) index, joined to the directory) and the directory reps without a score
-    (reps' primary key), each branch bounded by ``limit``, merged. See services.api.reading.leaderboard."""
+    (reps' primary key), each branch bounded by ``limit``, merged. See services.api.reading.leaderboard. The
+    statement is built once per shape (sort, which filters, where the cursor is) with bound parameters: building
+    it took most of a page's time."""
+    statement = _leaderboard_statement(key, descending, team is not None, industry is not None,
+                                       min_total is not None, max_total is not None,
+                                       None if after is None else after[0])
+    if statement is None:
+        return []
+    params = {"tenant_id": tenant_id, "model_version": model_version, "team": team, "industry": industry, "min_total": min_total,
+              "max_total": max_total, "limit": limit,
+              "after_value": None if after is None else after[1], "after_rep": None if after is None else after[2]}
+    rows = await conn.execute(statement, params)
+    return [dict(r) for r in rows.mappings()]
+
+
+@functools.lru_cache(maxsize=256)
+def _leaderboard_statement(key: str, descending: bool, has_team: bool, has_industry: bool, has_min: bool,
+                           has_max: bool, section_after: int | None):  # type: ignore[no-untyped-def]
     s, d = rep_scores.c, reps.c
     by_score = key != "rep_id"
-    needs_score = min_total is not None or max_total is not None
-    section_after = None if after is None else after[0]
-
+    needs_score = has_min or has_max
+    tenant_id = bindparam("tenant_id", type_=rep_scores.c.tenant_id.type)
+    model_version = bindparam("model_version", type_=Text)
+    limit = bindparam("limit", type_=Integer)
+    after_value, after_rep = bindparam("after_value", type_=Float), bindparam("after_rep", type_=Text)
     scored_key = (s[key], s.rep_id) if by_score else (s.rep_id,)
     scored = (
         select(
@@ -179,7 +199,7 @@ async def leaderboard_page(
             .outerjoin(rep_standings, and_(rep_standings.c.tenant_id == s.tenant_id,
                                            rep_standings.c.rep_id == s.rep_id))
         )
-        .where(s.tenant_id == tenant_id, s.model_version == model_version)  # the active version only
+        .where(s.tenant_id == tenant_id, s.model_version == model_version)  # the active version's rows only
     )
     unscored_section = UNSCORED if by_score else SCORED
     unscored = (
@@ -197,14 +217,14 @@ async def leaderboard_page(
             .exists(),
         )
     )
-    for column, value in ((d.team, team), (d.industry, industry)):
-        if value is not None:
-            scored = scored.where(column == value)
-            unscored = unscored.where(column == value)
-    if min_total is not None:
-        scored = scored.where(s.total >= min_total)
-    if max_total is not None:
-        scored = scored.where(s.total <= max_total)
+    for column, name, present in ((d.team, "team", has_team), (d.industry, "industry", has_industry)):
+        if present:
+            scored = scored.where(column == bindparam(name, type_=Text))
+            unscored = unscored.where(column == bindparam(name, type_=Text))
+    if has_min:
+        scored = scored.where(s.total >= bindparam("min_total", type_=Float))
+    if has_max:
+        scored = scored.where(s.total <= bindparam("max_total", type_=Float))
 
     def ordered(columns: tuple) -> list:  # type: ignore[type-arg]
         return [c.desc() if descending else c.asc() for c in columns]
@@ -212,15 +232,15 @@ async def leaderboard_page(
     branches = []
     scored_page = None
     if section_after in (None, SCORED):
-        if after is not None:
-            values = (after[1], after[2]) if by_score else (after[2],)
+        if section_after is not None:
+            values = (after_value, after_rep) if by_score else (after_rep,)
             scored = scored.where(_after(scored_key, values, descending))
         scored_page = scored.order_by(*ordered(scored_key)).limit(limit).cte("scored_page")
         branches.append(scored_page)
     if not needs_score:
         if by_score:  # after every scored rep, in ascending rep_id
             if section_after == UNSCORED:
-                unscored = unscored.where(d.rep_id > after[2])  # type: ignore[index]
+                unscored = unscored.where(d.rep_id > after_rep)
             elif scored_page is not None:
                 # only once the scored reps run out: a one-time filter, so a full page of scored reps never
                 # walks the directory looking for reps without a score
@@ -228,8 +248,8 @@ async def leaderboard_page(
             unscored = unscored.order_by(d.rep_id.asc())
             branches.append(unscored.limit(limit).subquery())
         else:  # one order for all: reps without a score interleave with the scored page
-            if after is not None:
-                unscored = unscored.where(_after((d.rep_id,), (after[2],), descending))
+            if section_after is not None:
+                unscored = unscored.where(_after((d.rep_id,), (after_rep,), descending))
             unscored = unscored.order_by(*ordered((d.rep_id,)))
             # a full scored page ends the page at its last rep id: the directory walk stops there (an index
             # condition, not a filter), rather than reading past scored reps to the end of the tenant
@@ -238,7 +258,7 @@ async def leaderboard_page(
             bounded = unscored.where(page_size == limit, d.rep_id >= edge if descending else d.rep_id <= edge)
             branches += [bounded.limit(limit).subquery(), unscored.where(page_size < limit).limit(limit).subquery()]
     if not branches:
-        return []
+        return None
     merged = union_all(*(select(*b.c) for b in branches)).subquery()
     m = merged.c
     if by_score:
@@ -246,5 +266,4 @@ async def leaderboard_page(
                  *ordered((case((m.section == SCORED, m.rep_id)),)), m.rep_id.asc()]
     else:
         order = ordered((m.rep_id,))
-    rows = await conn.execute(select(merged).order_by(*order).limit(limit))
-    return [dict(r) for r in rows.mappings()]
+    return select(merged).order_by(*order).limit(limit)

@@ -44,7 +44,11 @@ def team_in_path(request: Request, prefix: str) -> tuple[str, list[str]]:
     if not text.startswith(prefix):
         raise Problem(404, "Not found", "no such route")
     segments = text[len(prefix):].split("/")
-    team = unquote(segments[0], errors="strict") if segments[0] else ""
+    try:
+        team = unquote(segments[0], errors="strict") if segments[0] else ""
+    except UnicodeDecodeError:
+        raise Problem(400, "Invalid parameter", "the team name is not percent-encoded UTF-8",
+                      errors=[{"pointer": "/path/team", "detail": "not UTF-8"}]) from None
     if not team:
         raise Problem(404, "Team not found", "no team named in the path")
     if "\x00" in team or len(team) > MAX_TEAM_CHARS:

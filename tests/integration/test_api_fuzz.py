@@ -30,6 +30,22 @@ days = st.one_of(st.dates().map(str), st.sampled_from(["0001-01-05", "9999-12-31
                  st.text(max_size=12))
 rep_ids = st.one_of(st.just(SCORED), st.text(max_size=70), st.sampled_from(["..", "a" * 300, "%00", "rep 1"]))
 labels = st.one_of(st.none(), st.text(max_size=250), st.integers())
+teams = st.one_of(st.just("fuzz-team"), st.text(max_size=210), st.sampled_from(["a/b", "%2F", "x/uplift", "\x00", ""]))
+periods = st.one_of(
+    st.tuples(st.dates(), st.dates()).map(lambda d: f"{d[0]}/{d[1]}"),
+    st.sampled_from(["2026-10-01/2026-12-31", "2026-10-01", "2026-02-30/2026-03-01", "/", "9999-12-31/9999-12-31",
+                     "0001-01-01/0001-01-02"]),
+    st.text(max_size=40),
+)
+milestone = st.fixed_dictionaries({}, optional={
+    "score": st.one_of(st.floats(), st.integers(-5, 200), st.text(max_size=5)),
+    "by": st.one_of(st.dates().map(str), st.text(max_size=12), st.integers()),
+})
+target_bodies = st.one_of(
+    st.fixed_dictionaries({"milestones": st.lists(milestone, max_size=25)}).map(lambda d: json.dumps(d).encode()),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=200),
+)
 rep_bodies = st.one_of(
     st.fixed_dictionaries({}, optional={
         "name": labels, "team": labels, "industry": labels,
@@ -56,6 +72,9 @@ brand_bodies = st.one_of(
 def target(stack) -> dict:  # type: ignore[no-untyped-def]
     tenant = json.loads(stack.cli("tenant", "create", f"api-fuzz-{os.urandom(6).hex()}", "--json"))
     key = tenant["api_key"]
+    put = httpx.put(f"{stack.api_url}/v1/reps/{SCORED}", json={"team": "fuzz-team"},
+                    headers=bearer(key, "application/json"), timeout=30)
+    assert put.status_code == 201, put.text
     sent = httpx.post(f"{stack.ingest_url}/v1/events", json=[cloud_event(SCORED, "comment.posted")],
                       headers=bearer(key), timeout=30)
     assert sent.status_code == 202
@@ -63,13 +82,16 @@ def target(stack) -> dict:  # type: ignore[no-untyped-def]
     while httpx.get(f"{stack.api_url}/v1/reps/{SCORED}/score", headers=bearer(key), timeout=30).status_code != 200:
         assert time.monotonic() < deadline, "the fuzz rep was never scored"
         time.sleep(0.3)
+    while httpx.get(f"{stack.api_url}/v1/teams/fuzz-team", headers=bearer(key), timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "the fuzz team was never derived"
+        time.sleep(0.3)
     schema = httpx.get(f"{stack.api_url}/openapi.json", timeout=30).json()
     operations = [(method.upper(), path, set(op["responses"]))
                   for path, ops in schema["paths"].items() for method, op in ops.items()]
     return {"url": stack.api_url, "key": key, "operations": operations}
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=500, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data(), with_key=st.sampled_from(["valid", "none", "wrong"]))
 def test_every_documented_operation_answers_documented_statuses(target, data, with_key) -> None:  # type: ignore[no-untyped-def]
@@ -77,9 +99,11 @@ def test_every_documented_operation_answers_documented_statuses(target, data, wi
     rep = data.draw(rep_ids)
     if method == "DELETE" and rep == SCORED:  # erasure is permanent: the rep the last test reads stays
         rep = f"{SCORED}-erasable"
-    url = target["url"] + path.replace("{rep_id}", quote(rep, safe=""))
+    team = data.draw(teams)
+    url = target["url"] + path.replace("{rep_id}", quote(rep, safe="")).replace("{team}", quote(team, safe=""))
     # an id that is empty, a dot segment or holds a '/' makes another path: no route, 404 for anyone
-    routable = "{rep_id}" not in path or (rep not in ("", ".", "..") and "/" not in rep)
+    routable = ("{rep_id}" not in path or (rep not in ("", ".", "..") and "/" not in rep)) and (
+        "{team}" not in path or team not in (".", ".."))
     params: dict[str, str] = {}
     if path.endswith("/score"):
         params = data.draw(st.fixed_dictionaries({}, optional={"at": instants}))
@@ -96,10 +120,21 @@ def test_every_documented_operation_answers_documented_statuses(target, data, wi
         }))
     elif path in ("/v1/validation", "/v1/share-of-voice"):
         params = data.draw(st.fixed_dictionaries({}, optional={"period": periods, "team": st.text(max_size=210)}))
+    elif path.startswith("/v1/teams") and method == "GET":
+        params = data.draw(st.fixed_dictionaries({}, optional={
+            "period": periods, "baseline": periods, "movers": st.one_of(st.integers(-3, 60).map(str), st.text(max_size=5)),
+            "limit": st.one_of(st.integers(-3, 300).map(str), st.text(max_size=5)),
+            "cursor": st.one_of(st.text(max_size=60), st.just("ImEi.AAAAAAAAAAAAAAAAAAAAAA")),
+        }))
     headers = {"content-type": data.draw(st.sampled_from(["application/json", "text/plain", "application/x+json"]))}
     if with_key != "none":
         headers["authorization"] = f"Bearer {target['key'] if with_key == 'valid' else 'ssi_' + 'x' * 43}"
-    body = (data.draw(brand_bodies) if path == "/v1/brands" else data.draw(rep_bodies)) if method == "PUT" else None
+    body = None
+    if method == "PUT":
+        body = data.draw(brand_bodies if path == "/v1/brands" else target_bodies if path.startswith("/v1/targets")
+                         else rep_bodies)
+    if data.draw(st.booleans()):
+        headers["accept"] = data.draw(st.sampled_from(["text/csv", "application/json", "*/*", "text/csv;q=0.1, */*"]))
     response = httpx.request(method, url, params=params, content=body, headers=headers, timeout=30)
     status = response.status_code
     assert status < 500, (method, url, params, status, response.text[:300])

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from services.api.schemas import LeaderboardPage, RepScore
 from tests.factories import bearer, cloud_event
 
 NOW = datetime.now(UTC)
@@ -136,6 +137,8 @@ def test_a_team_named_with_a_slash_has_a_trend_and_movers(org) -> None:  # type:
     ("/v1/teams/nobody", 404),
     ("/v1/teams/", 404),
     ("/v1/teams/north/nothing", 404),
+    ("/v1/teams/%FF%FE", 400),  # not UTF-8
+    ("/v1/targets/%FF", 400),
 ])
 def test_unknown_teams_and_paths_are_404(org, path, status) -> None:  # type: ignore[no-untyped-def]
     answer = org["api"].get(path)
@@ -270,6 +273,13 @@ def test_targets_are_set_read_back_override_and_show_progress(org) -> None:  # t
 def test_rep_reads_carry_ranks_from_the_read_models(org) -> None:  # type: ignore[no-untyped-def]
     api = org["api"]
     score = api.get("/v1/reps/tm-a/score").json()
+    # both are answered without the response model's validation: their shapes are checked here
+    RepScore.model_validate(score)
+    LeaderboardPage.model_validate(api.get("/v1/reps", params={"limit": 200}).json())
+    api.put("/v1/targets", json={"milestones": [{"score": 50, "by": "2030-01-01"}]})
+    RepScore.model_validate(api.get("/v1/reps/tm-a/score").json())
+    LeaderboardPage.model_validate(api.get("/v1/reps", params={"limit": 200}).json())
+    assert api.delete("/v1/targets").status_code == 204
     assert score["ranks"]["as_of"] is not None and score["explanation"]["as_of"] is not None
     board = {i["rep_id"]: i for i in api.get("/v1/reps", params={"limit": 200}).json()["items"]}
     assert board["tm-a"]["ranks"] == score["ranks"]  # the same stored counts

@@ -204,14 +204,16 @@ async def read_page(
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    milestones = await read_models.tenant_targets(conn, tenant_id) if rows else {}
+    stored = await read_models.tenant_targets(conn, tenant_id) if rows else {}
+    milestones = {team: targets.from_json(m) for team, m in stored.items()}
     today = datetime.now(UTC).date()
     items = [rep_item(row, policy, milestones, today) for row in rows]
     next_cursor = seal(secret, tenant_id, sort, filters, position_after(sort, rows[-1])) if more else None
     return Page(items, next_cursor)
 
 
-def rep_item(row: dict[str, Any], policy: RankPolicy, milestones: dict[str, list[dict]], today: date) -> dict[str, Any]:
+def rep_item(row: dict[str, Any], policy: RankPolicy, milestones: dict[str, list[targets.Milestone]],
+             today: date) -> dict[str, Any]:
     """A leaderboard row as the api answers it: stored total and pillars, ranks from the stored cohort counts,
     progress towards the team's target (else the tenant's)."""
     scored = row["total"] is not None
@@ -223,6 +225,6 @@ def rep_item(row: dict[str, Any], policy: RankPolicy, milestones: dict[str, list
         "pillars": {p: row[p] for p in PILLARS} if scored else None,
         "as_of": row["as_of"],
         "ranks": None if counts is None else {**ranks(counts, policy), "as_of": row["ranked_at"]},
-        "target": targets.progress(targets.from_json(target), row["total"], row["trend_per_day"], today)
+        "target": targets.progress(target, row["total"], row["trend_per_day"], today)
         if scored and target else None,
     }
