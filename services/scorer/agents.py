@@ -62,6 +62,11 @@ from shared.scoring.state import idle_after_seconds, peek
 log = logging.getLogger("ssi.scorer")
 trail = logging.getLogger(TRAIL + ".scorer")
 
+LEDGER_ROWS_PER_RECORD = 1000
+"""A busy rep can have thousands of events in one batch: its ledger rows go in records of at most this many
+(about 215 bytes a row with a UUID id), far below the producer's 1 MB request limit. One record for all of them crashed the
+worker with MessageSizeTooLargeError on a rep with 5,000 events in a batch, again after every restart."""
+
 
 def put(table: faust.Table, partition: int, key: bytes, value: bytes) -> None:
     """Set a table key with its changelog record in ``partition`` (the input record's), explicitly: a batch
@@ -319,10 +324,12 @@ class Pipeline:
             "seq": state.seq, "events": state.events, "pillars": score.pillars, "total": score.total,
             "basis": state.basis(self.model).to_json(),
         }))
-        self.ledger.send_soon(key=key, value=encode({
-            "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "scored_at": as_of,
-            "rows": rows,
-        }), headers=[(REQUEST_IDS_HEADER, orjson.dumps(request_ids))] if any(request_ids) else None)
+        headers = [(REQUEST_IDS_HEADER, orjson.dumps(request_ids))] if any(request_ids) else None
+        for start in range(0, len(rows), LEDGER_ROWS_PER_RECORD):
+            self.ledger.send_soon(key=key, value=encode({
+                "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "scored_at": as_of,
+                "rows": rows[start : start + LEDGER_ROWS_PER_RECORD],
+            }), headers=headers)
 
     def sweep_idle(self, active_partitions: set[int], now: float) -> int:
         """Drop, with a tombstone, the state of reps idle beyond the model's horizon, one slice per call; only

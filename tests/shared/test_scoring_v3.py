@@ -209,3 +209,39 @@ def test_the_model_declares_rates_priors_and_budgets() -> None:
         assert MODEL.rate_of(kind) is not None, kind
     for kind in ("connection.accepted", "message.replied", "meeting.booked"):
         assert MODEL.activities[kind].two_way and MODEL.rate_of(kind) is None
+
+
+def test_a_model_file_with_an_inconsistent_rate_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import tomllib
+
+    from shared.scoring.model import ModelFileError, load_model
+
+    source = (__import__("pathlib").Path(__file__).parents[2] / "shared/scoring/models/ssi-v3.toml").read_text()
+    raw = tomllib.loads(source)
+    cases = [
+        ("half_life_days = 14\nreference = 0.3", "half_life_days = 7\nreference = 0.3", "decays faster"),
+        ('responses = { "connection.accepted" = 1.0 }', 'responses = { "connection.requested" = 1.0 }',
+         "must be a two-way activity"),
+        ('one_way = { "message.sent" = 1.0 }', 'one_way = { "message.teleported" = 1.0 }', "not activities"),
+    ]
+    assert raw["version"] == "ssi-v3"
+    for old, new, reason in cases:
+        assert old in source, old
+        path = tmp_path / "m.toml"
+        path.write_text(source.replace(old, new, 1))
+        with pytest.raises(ModelFileError, match=reason):
+            load_model(path)
+
+
+def test_ssi_v3_is_the_default_and_ssi_v2_stays_selectable(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from shared.settings import ServiceSettings
+
+    monkeypatch.setenv("SSI_ENV", "test")
+    monkeypatch.delenv("SSI_MODEL_FILE", raising=False)
+    monkeypatch.delenv("SSI_MODEL", raising=False)
+    assert ServiceSettings().scoring_model().version == "ssi-v3"
+    monkeypatch.setenv("SSI_MODEL", "ssi-v2")
+    assert ServiceSettings().scoring_model().version == "ssi-v2"
+    monkeypatch.setenv("SSI_MODEL", "ssi-v9")
+    with pytest.raises(ValueError, match="SSI_MODEL"):
+        ServiceSettings()

@@ -16,6 +16,8 @@ from tests.validity.measure import Figures, figures
 from tests.validity.world import build_world
 
 WORLDS = [(1, 100), (2, 100), (3, 100), (4, 200), (5, 300)]
+SMALL_WORLDS = [(1, 40), (2, 40), (3, 40)]
+"""Reported, not gated: with 40 reps a Spearman moves a lot from one seed to the next (README)."""
 DAYS = 84
 
 
@@ -39,7 +41,8 @@ def meets_targets(f: Figures) -> list[str]:
 def main() -> int:
     models = [load_packaged_model("ssi-v2.toml"), load_packaged_model("ssi-v3.toml")]
     failed = False
-    for seed, size in WORLDS:
+    for seed, size in WORLDS + SMALL_WORLDS:
+        gated = (seed, size) in WORLDS
         started = time.monotonic()
         world = build_world(seed, size, DAYS)
         events = sum(len(r.events) for r in world.reps)
@@ -51,8 +54,9 @@ def main() -> int:
             print(f"           volume players' percentiles: {sorted(round(p) for _, p in f.volume_players)}")
             if model.version == "ssi-v3":
                 misses = meets_targets(f)
-                failed |= bool(misses)
-                print("  ssi-v3 targets: " + ("all met" if not misses else "MISSED: " + "; ".join(misses)))
+                failed |= bool(misses) and gated
+                verdict = "all met" if not misses else "MISSED: " + "; ".join(misses)
+                print(f"  ssi-v3 targets{'' if gated else ' (small world: reported, not gated)'}: {verdict}")
         print(f"  ({time.monotonic() - started:.0f} s)")
         sys.stdout.flush()
     return 1 if failed else 0
