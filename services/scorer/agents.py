@@ -324,12 +324,12 @@ class Pipeline:
             "seq": state.seq, "events": state.events, "pillars": score.pillars, "total": score.total,
             "basis": state.basis(self.model).to_json(),
         }))
-        headers = [(REQUEST_IDS_HEADER, orjson.dumps(request_ids))] if any(request_ids) else None
         for start in range(0, len(rows), LEDGER_ROWS_PER_RECORD):
+            ids = request_ids[start : start + LEDGER_ROWS_PER_RECORD]  # one per row, as the sink reads them
             self.ledger.send_soon(key=key, value=encode({
                 "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "scored_at": as_of,
                 "rows": rows[start : start + LEDGER_ROWS_PER_RECORD],
-            }), headers=headers)
+            }), headers=[(REQUEST_IDS_HEADER, orjson.dumps(ids))] if any(ids) else None)
 
     def sweep_idle(self, active_partitions: set[int], now: float) -> int:
         """Drop, with a tombstone, the state of reps idle beyond the model's horizon, one slice per call; only
