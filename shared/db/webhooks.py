@@ -41,6 +41,14 @@ class Endpoint:
         return f"Endpoint(id={self.id[:6]}..., tenant_id={self.tenant_id}, provider={self.provider})"
 
 
+def new_endpoint_id() -> str:
+    """192 random bits, URL-safe; never starting with '-', which a command line would read as an option
+    (`ssi webhook rotate TENANT -wGc...` failed so in one run of the suite)."""
+    while (endpoint_id := secrets.token_urlsafe(24)).startswith("-"):
+        pass
+    return endpoint_id
+
+
 async def create_endpoint(
     conn: AsyncConnection,
     box: SecretBox,
@@ -58,7 +66,7 @@ async def create_endpoint(
         check_standard_secret(secret)
     if provider == "salesforce":
         check_salesforce_org_id(secret)
-    endpoint_id = secrets.token_urlsafe(24)
+    endpoint_id = new_endpoint_id()
     await conn.execute(
         insert(webhook_endpoints).values(
             id=endpoint_id,
