@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from shared.db.webhooks import new_endpoint_id
 
 
