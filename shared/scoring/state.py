@@ -20,6 +20,14 @@ older than that is scored on its own: it is not saturated together with the othe
 its value can exceed what the same event would have added on time (by at most what saturation would have
 taken off), and the result then depends on arrival order. ``tests/shared/test_scoring.py`` pins both.
 A pillar's value v maps to points with 25 * (1 - exp(-v / scale)): 0 for nothing, 25 never quite reached.
+
+ssi-v3 (a model with ``[rates]``) adds terms, still O(1) per event and still order-free in the same sense:
+- per rate channel two counters, "asked" and "answered": each event of a listed type adds its amount decayed
+  from its UTC day's start (a plain sum of exponentials: exact in any order, with no window limit);
+- per (pillar, channel) the channel's one-way value: a rated one-way type's bucket is shared out of its pillar's
+  daily budget, B(W)/W with W the day's saturated units of the pillar's rated types, so an event re-values the
+  rated buckets of one pillar and one day (a handful), out of the term and back in;
+- reading combines them: pillar = its own term + sum over channels of worth(rate) * the channel's one-way term.
 """
 
 from __future__ import annotations
