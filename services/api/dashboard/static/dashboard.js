@@ -262,9 +262,15 @@ function cohortRows(prefix, cohort) {
   return rows;
 }
 
-async function loadValidation() {
+async function loadValidation(retry = true) {
   const data = await api("/v1/validation", { period: $("validation-period").value });
   const tenant = data.tenant;
+  const periods = (data.quota_periods || []).map((q) => q.period);
+  $("validation-periods").replaceChildren(...periods.map((p) => el("option", { value: p })));
+  if (tenant.n === 0 && retry && periods.length && !periods.includes($("validation-period").value)) {
+    $("validation-period").value = periods[0]; // quotas are set per period: show the latest one there is
+    return loadValidation(false);
+  }
   const body = document.querySelector("#validation tbody");
   if (tenant.withheld) {
     body.replaceChildren();
@@ -307,7 +313,7 @@ function init() {
     tab.addEventListener("click", () => {
       showScreen(tab.dataset.screen);
       if (tab.dataset.screen === "team") guarded(loadTeam);
-      if (tab.dataset.screen === "validation") guarded(loadValidation);
+      if (tab.dataset.screen === "validation") guarded(() => loadValidation());
       if (tab.dataset.screen === "sov") guarded(loadShareOfVoice);
     });
   }
@@ -322,7 +328,7 @@ function init() {
   $("lb-more").addEventListener("click", () => guarded(() => loadLeaderboard(false)));
   $("rep-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(() => loadRep($("rep-id").value.trim())); });
   $("team-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(loadTeam); });
-  $("validation-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(loadValidation); });
+  $("validation-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(() => loadValidation(false)); });
   $("sov-form").addEventListener("submit", (e) => { e.preventDefault(); guarded(loadShareOfVoice); });
   if (sessionStorage.getItem(KEY_STORAGE)) start(); else showLogin();
 }
