@@ -264,33 +264,32 @@ async def maintain_read_models_forever(settings: SinkSettings, engine, stop: asy
             pass
 
 
-async def expire_ledger(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
-    """Delete the ledger rows older than the retention, ``ledger_expiry_batch`` rows per transaction, so no
-    statement holds many locks or a long transaction; returns how many went."""
-    cutoff = now - timedelta(days=settings.ledger_retention_days)
+async def _delete_in_batches(engine, delete, cutoff, batch: int, counter) -> int:  # type: ignore[no-untyped-def]
+    """Run ``delete(conn, cutoff, batch)`` one transaction at a time until it deletes fewer than ``batch`` rows,
+    so no statement holds many locks or a long transaction; returns how many went."""
     deleted = 0
     while True:
         async with engine.begin() as conn:
-            count = await repository.delete_expired_ledger(conn, cutoff, settings.ledger_expiry_batch)
+            count = await delete(conn, cutoff, batch)
         deleted += count
-        LEDGER_EXPIRED.inc(count)
-        if count < settings.ledger_expiry_batch:
+        counter.inc(count)
+        if count < batch:
             return deleted
         await asyncio.sleep(0)  # let the write path run between batches
+
+
+async def expire_ledger(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
+    """Delete the ledger rows older than the retention, ``ledger_expiry_batch`` rows per transaction."""
+    cutoff = now - timedelta(days=settings.ledger_retention_days)
+    return await _delete_in_batches(engine, repository.delete_expired_ledger, cutoff, settings.ledger_expiry_batch,
+                                    LEDGER_EXPIRED)
 
 
 async def expire_history(settings: SinkSettings, engine, now: datetime) -> int:  # type: ignore[no-untyped-def]
     """The daily history's growth bound: rows of days older than the retention, in batches as the ledger's."""
     cutoff = (now - timedelta(days=settings.history_retention_days)).date()
-    deleted = 0
-    while True:
-        async with engine.begin() as conn:
-            count = await repository.delete_expired_history(conn, cutoff, settings.ledger_expiry_batch)
-        deleted += count
-        HISTORY_EXPIRED.inc(count)
-        if count < settings.ledger_expiry_batch:
-            return deleted
-        await asyncio.sleep(0)
+    return await _delete_in_batches(engine, repository.delete_expired_history, cutoff, settings.ledger_expiry_batch,
+                                    HISTORY_EXPIRED)
 
 
 async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
