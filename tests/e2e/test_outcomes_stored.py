@@ -202,3 +202,34 @@ async def test_erasing_a_rep_deletes_its_outcomes_and_mentions_and_no_replay_bri
     finally:
         await engine.dispose()
     assert sorted((r[0], r[1]) for r in outcomes) == [("kept", "deal.lost"), ("kept", "deal.won")]
+
+
+async def test_a_mention_postgres_refuses_is_a_dead_letter_and_the_sink_writes_the_rest(  # type: ignore[no-untyped-def]
+        stack, ingest, api, tenant) -> None:
+    """A brand with a NUL character passes ingest and the scorer (JSON and Kafka carry it), but Postgres refuses
+    it in a text column. Before the sink isolated such records it retried the batch for ever, and nothing after
+    it was written. Now the record is dead-lettered with Postgres' reason, and the rest of the batch lands."""
+    key, tenant_id = tenant["api_key"], tenant["tenant_id"]
+    at = datetime.now(UTC) - timedelta(hours=1)
+    events = [
+        cloud_event("listener-nul", "mention.received", source="x", time=at, brand="Ac\u0000me", reach=10),
+        cloud_event("listener-ok", "mention.received", source="x", time=at, brand="Acme", reach=20),
+        cloud_event("rep-after-nul", "comment.posted", time=at),
+    ]
+    assert (await ingest.post("/v1/events", json=events, headers=bearer(key))).status_code == 202
+    await wait_for_score(api, key, "rep-after-nul", 1)
+    engine = make_engine(stack.database_url, application_name="test-refused", pool_size=1)
+    try:
+        deadline = time.monotonic() + WAIT
+        while True:
+            listed = [json.loads(line) for line in stack.cli("deadletter", "list", "--tenant", tenant_id).splitlines()]
+            _, mentions = await _rows(engine, tenant_id)
+            if listed and mentions or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        await engine.dispose()
+    assert mentions == [("listener-ok", "Acme", 20.0, None)]
+    assert len(listed) == 1, listed
+    assert listed[0]["stage"] == "sink" and listed[0]["origin"].startswith(f"{topics.OUTCOMES}[")
+    assert listed[0]["reason"].startswith("postgres refused the record: CharacterNotInRepertoireError"), listed[0]

@@ -6,8 +6,13 @@ Error policy:
 - transient (a Postgres or Kafka error): the whole batch is retried with backoff and offsets are committed
   only after the Postgres transaction committed, so the sink can fall behind and catch up without loss. A
   commit refused because the group rebalanced meanwhile is not an error: the batch is read and written again.
-  ``SSI_SINK_MAX_ATTEMPTS`` bounds the attempts (0, the default, retries for ever); past it the sink exits
-  with an error, to be restarted by its supervisor, and resumes from the last commit.
+  ``SSI_SINK_MAX_ATTEMPTS`` (30 by default, about 4.5 minutes of backoff) bounds the attempts; past it the
+  sink exits with status 3, to be restarted by its supervisor, and resumes from the last commit;
+- refused for what it holds (Postgres' DataError or IntegrityError: a NUL character in a text, a value out of
+  a column's range): the batch is split in halves, each written in its own transaction, until the record
+  that fails alone is found; that record goes to the dead-letter topic with Postgres' reason and the rest is
+  written. Writes are idempotent (newest-wins upserts, a ledger keyed by event), so writing a half twice is
+  harmless.
 """
 
 from __future__ import annotations
@@ -125,6 +130,29 @@ async def run(settings: SinkSettings, stop: asyncio.Event) -> None:
         await engine.dispose()
 
 
+REFUSED_FOR_CONTENT = ("22", "23")
+"""SQLSTATE classes of what Postgres refuses for what the rows hold (data exception, integrity constraint
+violation): writing the same rows again fails the same way."""
+
+
+def postgres_error(exc: BaseException) -> BaseException | None:
+    """The driver's own error under SQLAlchemy's wrapping (the innermost that carries ``sqlstate``), if any."""
+    seen: BaseException | None = exc
+    found: BaseException | None = None
+    for _ in range(6):
+        if seen is None:
+            break
+        if isinstance(getattr(seen, "sqlstate", None), str):
+            found = seen
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return found
+
+
+def refused_for_content(exc: BaseException) -> bool:
+    error = postgres_error(exc)
+    return error is not None and str(error.sqlstate)[:2] in REFUSED_FOR_CONTENT  # type: ignore[attr-defined]
+
+
 async def write_with_retry(settings: SinkSettings, engine, producer, records, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
     delay, attempt = 0.5, 0
     while True:
@@ -133,6 +161,9 @@ async def write_with_retry(settings: SinkSettings, engine, producer, records, st
             await write_batch(engine, producer, records)
             return
         except Exception as exc:  # noqa: BLE001 - transient by policy: retried, offsets not committed
+            if refused_for_content(exc):
+                await isolate_refused(settings, engine, producer, records, stop, exc)
+                return
             if stop.is_set():
                 raise
             if settings.max_attempts and attempt >= settings.max_attempts:
@@ -141,6 +172,49 @@ async def write_with_retry(settings: SinkSettings, engine, producer, records, st
             log.warning("sink batch of %d failed (%s: %s); retrying in %.1fs", len(records), type(exc).__name__, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+async def isolate_refused(settings: SinkSettings, engine, producer, records, stop: asyncio.Event,  # type: ignore[no-untyped-def]
+                          exc: Exception) -> None:
+    """Find the records Postgres refuses by halving the batch: a record refused on its own is dead-lettered with
+    Postgres' reason; every other record is written. One bad record costs about 2·log2(batch) transactions."""
+    if len(records) == 1:
+        reason = f"postgres refused the record: {refusal(exc)}"
+        SINK_RECORDS.labels("dead_letter").inc()
+        await send_dead_letter(producer, records[0], reason)
+        return
+    log.warning("postgres refused a batch of %d (%s); splitting it to find the record", len(records), refusal(exc))
+    middle = len(records) // 2
+    for half in (records[:middle], records[middle:]):
+        await write_with_retry(settings, engine, producer, half, stop)
+
+
+def refusal(exc: Exception) -> str:
+    """Postgres' class and first line of message: what the row held that it refused, with no SQL or parameters."""
+    cause = postgres_error(exc) or exc
+    message = str(cause).splitlines()[0] if str(cause) else ""
+    return f"{type(cause).__name__}: {message[:200]}"
+
+
+async def send_dead_letter(producer: AIOKafkaProducer, record, reason: str) -> None:  # type: ignore[no-untyped-def]
+    request_ids = sorted({r for r in ledger_request_ids(record, 0) if r})
+    request_id = ",".join(request_ids) or None
+    log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason,
+                extra={"origin": f"{record.topic}[{record.partition}]@{record.offset}", "request_id": request_id})
+    await producer.send_and_wait(
+        topics.DEAD_LETTER,
+        key=record.key,
+        value=dead_letter_record(
+            reason=reason,
+            stage="sink",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value,
+            request_id=request_id,
+        ),
+    )
 
 
 async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # type: ignore[no-untyped-def]
@@ -191,24 +265,7 @@ async def write_batch(engine, producer: AIOKafkaProducer, records) -> None:  # t
                 trail.debug("written", extra={"tenant": batch.tenant_id, "rep": batch.rep_id, "event_id": row.id,
                                               "request_id": request_id})
     for record, reason in poison:
-        request_ids = sorted({r for r in ledger_request_ids(record, 0) if r})
-        request_id = ",".join(request_ids) or None
-        log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason,
-                    extra={"origin": f"{record.topic}[{record.partition}]@{record.offset}", "request_id": request_id})
-        await producer.send_and_wait(
-            topics.DEAD_LETTER,
-            key=record.key,
-            value=dead_letter_record(
-                reason=reason,
-                stage="sink",
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                key=record.key,
-                value=record.value,
-                request_id=request_id,
-            ),
-        )
+        await send_dead_letter(producer, record, reason)
     SINK_RECORDS.labels("written").inc(len(records) - len(poison) - dropped)
     SINK_RECORDS.labels("dead_letter").inc(len(poison))
     SINK_BATCH_SECONDS.observe(time.perf_counter() - started)

@@ -35,6 +35,8 @@ class SinkSettings(ServiceSettings):
     ledger_expiry_batch: int = Field(5000, ge=1, description="rows per delete statement (one transaction each)")
     ledger_expiry_seconds: float = Field(3600.0, ge=1, description="how often expired ledger rows are deleted")
     max_attempts: int = Field(
-        0, ge=0, description="attempts for a failing batch before the sink exits to be restarted (0: retry for "
-        "ever, with backoff); records that can never be written are dead-lettered, not retried"
+        30, ge=0, description="attempts for a batch failing on a transient error (Postgres or Kafka unreachable) "
+        "before the sink exits with status 3 to be restarted by its supervisor (30: about 4.5 minutes of backoff "
+        "capped at 10 s; 0: retry for ever); records Postgres refuses for their content are dead-lettered, not "
+        "retried"
     )
