@@ -27,6 +27,8 @@ RFC3339_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-
 EXTENSION_NAME_PATTERN = r"^[a-z0-9]{1,20}$"
 """CloudEvents 1.0: attribute names are lower-case ASCII letters and digits, at most 20 characters."""
 URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$"
+CE_STRING_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""CloudEvents 1.0's String type: no control characters (U+0000-U+001F, U+007F-U+009F)."""
 INT32 = (-(2**31), 2**31 - 1)
 
 _RFC3339 = re.compile(RFC3339_PATTERN)
@@ -62,7 +64,7 @@ class CloudEvent(BaseModel):
     )
 
     specversion: Literal["1.0"]
-    id: Annotated[str, Field(min_length=1, max_length=256)]
+    id: Annotated[str, Field(min_length=1, max_length=256, pattern=CE_STRING_PATTERN)]
     source: Annotated[str, Field(pattern=SOURCE_PATTERN, description="platform or system, e.g. linkedin")]
     type: Annotated[str, Field(pattern=TYPE_PATTERN, max_length=128, description="activity verb, e.g. post.published")]
     subject: RepId

@@ -30,6 +30,8 @@ def _problem(response: httpx.Response, status: int) -> dict:
         ("time", "2026-11-25T09:00Z"),
         ("time", True),
         ("id", 42),
+        ("id", "a\u0000b"),  # CloudEvents strings hold no control characters (Postgres refuses a NUL)
+        ("id", "line\nbreak"),
         ("source", 7),
         ("subject", 12345),
         ("specversion", 1.0),
