@@ -20,6 +20,7 @@ import logging.config
 import os
 import re
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,10 @@ import orjson
 CONTEXT = ("tenant", "rep", "event_id", "request_id", "source", "type", "verdict", "origin", "reason", "events",
            "status", "partition", "offset")
 """Fields taken from a record's ``extra`` into its JSON line (anything else passed there is left out)."""
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("ssi_request_id", default=None)
+"""The id of the HTTP request being served (set by shared.http.request_id.RequestId): a line logged while a
+request is served carries it even when the call site passes no ``extra``."""
 
 TRAIL = "ssi.trail"
 """The parent logger of every per-event line (off unless SSI_LOG_TRAIL=1)."""
@@ -59,6 +64,8 @@ class JsonFormatter(logging.Formatter):
             value = record.__dict__.get(name)
             if value is not None:
                 line[name] = redact(value) if isinstance(value, str) else value
+        if "request_id" not in line and (current := REQUEST_ID.get()) is not None:
+            line["request_id"] = current
         if record.exc_info:
             line["exc"] = redact(self.formatException(record.exc_info))
         return orjson.dumps(line, default=str).decode()

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from shared.http.responses import OrjsonResponse
 from shared.http.unavailable import RETRY_AFTER_SECONDS, database_unavailable
+from shared.logs import REQUEST_ID
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -88,10 +89,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+        # answered by Starlette's outermost middleware, outside RequestId: the id is added here
+        request_id = REQUEST_ID.get()
+        ids = {"X-Request-Id": request_id} if request_id else {}
         if database_unavailable(exc):  # Postgres is away: the client retries (tests/faults)
             log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
             return problem_response(503, "Database unavailable", "the database does not answer; retry later",
                                     instance=request.url.path,
-                                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                                    headers={"Retry-After": str(RETRY_AFTER_SECONDS), **ids})
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Internal error", "the error was logged", instance=request.url.path)
+        return problem_response(500, "Internal error", "the error was logged", instance=request.url.path,
+                                headers=ids or None)

@@ -3,7 +3,8 @@
 A sender's own X-Request-Id is kept when it is sane (1 to 128 characters of letters, digits and ``._:-``, so it
 is safe in a log line, a Kafka header and a shell); otherwise, or when absent, one is generated (32 hex
 digits). Handlers read it as ``request.state.request_id``; the answer carries it in X-Request-Id, the refusals
-too. A plain ASGI middleware, as shared.http.observability.RequestTimer and for the same reason.
+too, and every log line written while the request is served has it as ``request_id`` (shared.logs.REQUEST_ID),
+in the api as in ingest. A plain ASGI middleware, as shared.http.observability.RequestTimer and for the same reason.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 import uuid
 from typing import Any
+
+from shared.logs import REQUEST_ID
 
 HEADER = "x-request-id"
 KAFKA_HEADER = "request_id"
@@ -63,4 +66,9 @@ class RequestId:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", encoded)]
             await send(message)
 
+        # every log line of this request carries it (shared.logs). Not reset when the app raises: Starlette's
+        # outermost ServerErrorMiddleware then logs and answers 500 with it (shared.http.problems), in this
+        # request's own task, whose context no other request shares.
+        token = REQUEST_ID.set(request_id)
         await self.app(scope, receive, send_with_id)
+        REQUEST_ID.reset(token)

@@ -53,3 +53,42 @@ def test_every_answer_echoes_the_id_the_handler_saw() -> None:
     problem = client.get("/refused", headers={"X-Request-Id": "mine-2"})
     assert problem.status_code == 400 and problem.headers["x-request-id"] == "mine-2"
     assert client.get("/nowhere").headers["x-request-id"]
+
+
+def test_a_line_logged_while_serving_a_request_carries_its_id() -> None:
+    """The api's handlers log without ``extra`` (a database outage, an unhandled error): the line, formatted when
+    it is emitted as the services' stderr handler does, still has the request id, and so has the 500; a line
+    logged outside any request has none."""
+    import json
+    import logging
+
+    from shared.logs import JsonFormatter
+
+    class Lines(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.setFormatter(JsonFormatter())
+            self.lines: list[dict] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(json.loads(self.format(record)))
+
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.add_middleware(RequestId)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("unexpected")
+
+    lines, logger = Lines(), logging.getLogger("shared.http.problems")
+    logger.addHandler(lines)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            answer = client.get("/boom", headers={"x-request-id": "req-logged-1"})
+        logger.error("outside any request")
+    finally:
+        logger.removeHandler(lines)
+    assert answer.status_code == 500 and answer.headers["x-request-id"] == "req-logged-1"
+    assert [(line["msg"], line.get("request_id")) for line in lines.lines] == [
+        ("unhandled error on GET /boom", "req-logged-1"), ("outside any request", None)]
