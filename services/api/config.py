@@ -25,4 +25,7 @@ class ApiSettings(ServiceSettings):
     quota_reps: int = Field(
         100_000, ge=1, validation_alias="SSI_QUOTA_REPS_PER_TENANT",
         description="directory entries per tenant; a PUT of a new rep beyond it is refused (403)")
+    cursor_seconds: float = Field(
+        900.0, gt=0, description="a leaderboard walk's cursors are valid this long after its first page (410 after); "
+        "keep it below the sink's SSI_SINK_WALK_LOG_SECONDS, which keeps the changes a walk reads")
     max_body_bytes: int = Field(65_536, ge=1024, description="larger request bodies get 413")
