@@ -25,7 +25,9 @@ log = logging.getLogger("ssi.api")
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
-    engine = make_engine(settings.database_url, application_name="ssi-api")
+    # no pre-ping: it cost a round trip per request (a connection Postgres dropped fails once, answered 503 like
+    # any database error, and the pool reconnects)
+    engine = make_engine(settings.database_url, application_name="ssi-api", pre_ping=False)
     model = settings.scoring_model()
     producer = Producer(settings.kafka_bootstrap, timeout=10.0, security=settings.kafka_security())
 
@@ -54,6 +56,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    # reads of one statement need no transaction: autocommit spares a BEGIN and a ROLLBACK round trip each
+    app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.model = model
     app.state.tenant_keys = TenantKeys(engine)
     app.state.producer = producer

@@ -81,7 +81,7 @@ async def get_score(
         if at < EARLIEST:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
     model, settings = _model(request, model_version), request.app.state.settings
-    async with request.app.state.engine.connect() as conn:
+    async with request.app.state.read_engine.connect() as conn:
         if at is None:
             policy = RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants)
             found = await rep_score.read_now(conn, model=model, policy=policy, tenant_id=tenant_id, rep_id=rep_id,
@@ -187,7 +187,7 @@ async def list_reps(
     try:
         order = leaderboard.Sort.parse(sort)
         filters = leaderboard.Filters(team=team, industry=industry, min_total=min_total, max_total=max_total)
-        async with request.app.state.engine.connect() as conn:
+        async with request.app.state.read_engine.connect() as conn:
             settings = request.app.state.settings
             page = await leaderboard.read_page(
                 conn, policy=RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants), secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
