@@ -191,7 +191,7 @@ async def leaderboard_page(
               "max_total": max_total, "limit": limit, "snapshot": snapshot,
               "after_value": None if after is None else after[1], "after_rep": None if after is None else after[2]}
     rows = await conn.execute(statement, params)
-    return [dict(r) for r in rows.mappings()]
+    return rows.mappings().all()  # type: ignore[return-value]  # read only: RowMapping by column name
 
 
 def _scores_as_of_snapshot(tenant_id, model_version):  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ uses the current one), and an erased rep leaves the walk.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -254,19 +255,41 @@ async def read_page(
     return Page(items, next_cursor)
 
 
-def rep_item(row: dict[str, Any], policy: RankPolicy, milestones: dict[str, list[targets.Milestone]],
+def rep_item(row: Any, policy: RankPolicy, milestones: dict[str, list[targets.Milestone]],
              today: date) -> dict[str, Any]:
     """A leaderboard row as the api answers it: stored total and pillars, ranks from the stored cohort counts,
     progress towards the team's target (else the tenant's)."""
-    scored = row["total"] is not None
-    counts = stored_counts(row) if scored else None
+    total = row["total"]
+    scored = total is not None
     target = milestones.get(row["team"] or "") or milestones.get(read_models.TENANT_TARGET)
     return {
         "rep_id": row["rep_id"], "name": row["name"], "team": row["team"], "industry": row["industry"],
-        "total": row["total"],
+        "total": total,
         "pillars": {p: row[p] for p in PILLARS} if scored else None,
         "as_of": row["as_of"],
-        "ranks": None if counts is None else {**ranks(counts, policy), "as_of": row["ranked_at"]},
-        "target": targets.progress(target, row["total"], row["trend_per_day"], today)
-        if scored and target else None,
+        "ranks": _ranks(tuple(row[c] for c in _COUNT_COLUMNS), policy, row["ranked_at"]) if scored else None,
+        "target": _progress(tuple(target), total, row["trend_per_day"], today) if scored and target else None,
     }
+
+
+_COUNT_COLUMNS = ("ranked_at", "team_below", "team_size", "tenant_below", "tenant_size", "industry_below",
+                  "industry_size", "industry_tenants")
+
+
+def _ranks(counts: tuple, policy: RankPolicy, ranked_at: Any) -> dict | None:
+    found = _ranks_of_counts(counts[1:], policy) if counts[0] is not None else None
+    return None if found is None else {**found, "as_of": ranked_at}
+
+
+@functools.lru_cache(maxsize=8192)
+def _ranks_of_counts(counts: tuple, policy: RankPolicy) -> dict:
+    """The ranks of a row's stored cohort counts: a page's reps share few count sets across requests, so each is
+    worked out once (the dicts returned are shared: read only)."""
+    names = _COUNT_COLUMNS[1:]
+    return ranks(stored_counts({"ranked_at": True, **dict(zip(names, counts, strict=True))}), policy)
+
+
+@functools.lru_cache(maxsize=8192)
+def _progress(milestones: tuple, total: float, trend: float | None, today: date) -> dict | None:
+    """targets.progress, once per (target, total, trend, day): the same page is read again and again."""
+    return targets.progress(milestones, total, trend, today)
