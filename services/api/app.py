@@ -26,8 +26,8 @@ log = logging.getLogger("ssi.api")
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
-    # no pre-ping: it cost a round trip per request (a connection Postgres dropped fails once, answered 503 like
-    # any database error, and the pool reconnects); a fixed pool: under a burst, overflow connections were opened
+    # no pre-ping: it cost a round trip per request (a connection whose socket Postgres closed is replaced at
+    # checkout without one, shared.db.engine); a fixed pool: under a burst, overflow connections were opened
     # and closed per request (a connect, a TLS attempt and a close each); JSONB decoded by orjson (explanations)
     engine = make_engine(settings.database_url, application_name="ssi-api", pre_ping=False,
                          pool_size=settings.db_pool_size, max_overflow=0, json_deserializer=orjson.loads)
