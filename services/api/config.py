@@ -25,4 +25,9 @@ class ApiSettings(ServiceSettings):
     quota_reps: int = Field(
         100_000, ge=1, validation_alias="SSI_QUOTA_REPS_PER_TENANT",
         description="directory entries per tenant; a PUT of a new rep beyond it is refused (403)")
+    db_pool_size: int = Field(
+        10, ge=1, le=100, description="Postgres connections per api worker process (a request waits for a free one)")
+    cursor_seconds: float = Field(
+        900.0, gt=0, description="a leaderboard walk's cursors are valid this long after its first page (410 after); "
+        "keep it below the sink's SSI_SINK_WALK_LOG_SECONDS, which keeps the changes a walk reads")
     max_body_bytes: int = Field(65_536, ge=1024, description="larger request bodies get 413")

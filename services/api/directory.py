@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
 from services.api import repository
+from services.api.csv_export import csv_response, wants_csv
 from services.api.routes import ERRORS, RepIdPath
 from services.api.schemas import ModelFeed, Rep, RepIn
 from shared import topics
@@ -116,13 +117,17 @@ async def get_rep(request: Request, rep_id: RepIdPath, tenant_id: TenantId) -> R
 
 @router.get(
     "/identities/unclaimed",
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
     tags=["reps"],
     summary="Platform identities whose webhook events wait for a rep to claim them",
+    description="`Accept: text/csv` answers the identities as CSV rows (platform, identity, parked_events, "
+    "last_event_at).",
 )
-async def unclaimed(request: Request, tenant_id: TenantId) -> dict[str, Any]:
+async def unclaimed(request: Request, tenant_id: TenantId) -> Any:
     async with request.app.state.engine.connect() as conn:
         rows = await repository.unclaimed_identities_of(conn, tenant_id)
+    if wants_csv(request):
+        return csv_response(rows, columns=["platform", "identity", "parked_events", "last_event_at"])
     return {"identities": rows, "how_to_claim": "PUT /v1/reps/{rep_id} with identities: {platform: identity}"}
 
 

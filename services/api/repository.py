@@ -10,9 +10,19 @@ from typing import Any
 from sqlalchemy import DateTime, Float, Integer, Text, and_, bindparam, case, cast, func, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import UserDefinedType
 
 from services.api.reading.read_models import STANDING_COLUMNS, standing_columns
-from shared.db.schema import rep_score_daily, rep_scores, rep_standings, reps, unclaimed_identities
+from shared.db.schema import rep_score_changes, rep_score_daily, rep_scores, rep_standings, reps, unclaimed_identities
+
+
+class PgSnapshot(UserDefinedType):
+    """Postgres' pg_snapshot (the text form xmin:xmax:xip,... casts to it)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: object) -> str:
+        return "pg_snapshot"
 
 
 async def current_score(
@@ -159,32 +169,66 @@ async def leaderboard_page(
     after: tuple[int, float | None, str] | None,
     limit: int,
     model_version: str,
+    snapshot: str | None = None,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` reps of the tenant after ``after``, in one statement: the scored reps (rep_scores, walked
     on its (tenant_id, column, rep_id) index, joined to the directory) and the directory reps without a score
     (reps' primary key), each branch bounded by ``limit``, merged. See services.api.reading.leaderboard. The
     statement is built once per shape (sort, which filters, where the cursor is) with bound parameters: building
-    it took most of a page's time."""
+    it took most of a page's time.
+
+    Every row carries ``snapshot``, the statement's Postgres snapshot (pg_current_snapshot()). With ``snapshot``
+    given (a later page of a walk), the scores are those as of that snapshot: a rep whose stored score changed
+    in a transaction the snapshot does not see is read with its value before the first such change
+    (``rep_score_changes``, written by a trigger, migration 0014), one first scored since as one without a
+    score."""
     statement = _leaderboard_statement(key, descending, team is not None, industry is not None,
                                        min_total is not None, max_total is not None,
-                                       None if after is None else after[0])
+                                       None if after is None else after[0], snapshot is not None)
     if statement is None:
         return []
     params = {"tenant_id": tenant_id, "model_version": model_version, "team": team, "industry": industry, "min_total": min_total,
-              "max_total": max_total, "limit": limit,
+              "max_total": max_total, "limit": limit, "snapshot": snapshot,
               "after_value": None if after is None else after[1], "after_rep": None if after is None else after[2]}
     rows = await conn.execute(statement, params)
-    return [dict(r) for r in rows.mappings()]
+    return rows.mappings().all()  # type: ignore[return-value]  # read only: RowMapping by column name
+
+
+def _scores_as_of_snapshot(tenant_id, model_version):  # type: ignore[no-untyped-def]
+    """rep_scores' sortable columns as a reader holding the snapshot ``:snapshot`` saw them: the current row of
+    reps without a change the snapshot does not see, the values before the first such change of the others
+    (none for a rep first scored since)."""
+    ch, cur = rep_score_changes.c, rep_scores.c
+    snap = cast(bindparam("snapshot", type_=Text), PgSnapshot())
+    unseen = (
+        select(ch.tenant_id, ch.rep_id, ch.model_version, *(ch[f"old_{c}"].label(c) for c in SCORE_COLUMNS),
+               ch.old_as_of)
+        .where(ch.tenant_id == tenant_id, ch.model_version == model_version,
+               ch.xid >= func.pg_snapshot_xmin(snap), ~func.pg_visible_in_snapshot(ch.xid, snap))
+        .distinct(ch.rep_id).order_by(ch.rep_id, ch.id)  # the first unseen change holds the value before it
+        .cte("unseen")
+    )
+    u = unseen.c
+    return union_all(
+        select(cur.tenant_id, cur.rep_id, cur.model_version, *(cur[c] for c in SCORE_COLUMNS), cur.evaluated_at,
+               cur.as_of)
+        .where(cur.tenant_id == tenant_id, cur.model_version == model_version,
+               cur.rep_id.not_in(select(u.rep_id))),
+        select(u.tenant_id, u.rep_id, u.model_version, *(u[c] for c in SCORE_COLUMNS), u.old_as_of.label("evaluated_at"),
+               u.old_as_of.label("as_of"))
+        .where(u.total.is_not(None)),
+    ).subquery("scores_then")
 
 
 @functools.lru_cache(maxsize=256)
 def _leaderboard_statement(key: str, descending: bool, has_team: bool, has_industry: bool, has_min: bool,
-                           has_max: bool, section_after: int | None):  # type: ignore[no-untyped-def]
-    s, d = rep_scores.c, reps.c
-    by_score = key != "rep_id"
-    needs_score = has_min or has_max
+                           has_max: bool, section_after: int | None, pinned: bool = False):  # type: ignore[no-untyped-def]
     tenant_id = bindparam("tenant_id", type_=rep_scores.c.tenant_id.type)
     model_version = bindparam("model_version", type_=Text)
+    scores = _scores_as_of_snapshot(tenant_id, model_version) if pinned else rep_scores
+    s, d = scores.c, reps.c
+    by_score = key != "rep_id"
+    needs_score = has_min or has_max
     limit = bindparam("limit", type_=Integer)
     after_value, after_rep = bindparam("after_value", type_=Float), bindparam("after_rep", type_=Text)
     scored_key = (s[key], s.rep_id) if by_score else (s.rep_id,)
@@ -195,7 +239,7 @@ def _leaderboard_statement(key: str, descending: bool, has_team: bool, has_indus
             func.coalesce(s.evaluated_at, s.as_of).label("as_of"), *standing_columns(),
         )
         .select_from(
-            rep_scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id))
+            scores.outerjoin(reps, and_(d.tenant_id == s.tenant_id, d.rep_id == s.rep_id))
             .outerjoin(rep_standings, and_(rep_standings.c.tenant_id == s.tenant_id,
                                            rep_standings.c.rep_id == s.rep_id))
         )
@@ -266,4 +310,6 @@ def _leaderboard_statement(key: str, descending: bool, has_team: bool, has_indus
                  *ordered((case((m.section == SCORED, m.rep_id)),)), m.rep_id.asc()]
     else:
         order = ordered((m.rep_id,))
-    return select(merged).order_by(*order).limit(limit)
+    # the statement's own snapshot, which a first page pins for its walk
+    snapshot = cast(func.pg_current_snapshot(), Text).label("snapshot")
+    return select(merged, snapshot).order_by(*order).limit(limit)

@@ -81,7 +81,7 @@ async def get_score(
         if at < EARLIEST:
             raise Problem(400, "Invalid parameter", f"at ({at.isoformat()}) is before {EARLIEST.isoformat()}")
     model, settings = _model(request, model_version), request.app.state.settings
-    async with request.app.state.engine.connect() as conn:
+    async with request.app.state.read_engine.connect() as conn:
         if at is None:
             policy = RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants)
             found = await rep_score.read_now(conn, model=model, policy=policy, tenant_id=tenant_id, rep_id=rep_id,
@@ -156,6 +156,8 @@ LEADERBOARD_EXAMPLE = {
         400: {"description": "Invalid parameter: sort, cursor, limit, a total bound or a filter (problem+json, "
                              "`errors[0].pointer` names it)"},
         401: ERRORS[401],
+        410: {"description": "The cursor's walk is older than SSI_API_CURSOR_SECONDS (900 s by default): start "
+                             "again without a cursor (problem+json, `errors[0].pointer` is `/query/cursor`)"},
     },
     tags=["leaderboard"],
     summary="The leaderboard: the tenant's reps, sorted, filtered, a page at a time",
@@ -163,7 +165,9 @@ LEADERBOARD_EXAMPLE = {
     "(total and pillars null), whatever the direction; `sort=rep_id` lists every rep in rep_id order. Ties are "
     "ordered by rep_id in the sort's direction. `min_total`/`max_total` leave out the reps without a score. "
     "`next_cursor` continues the same sort and filters; it is sealed, and refused (400) with other parameters, "
-    "for another tenant or altered. Items carry ranks (from the cohort counts the sink keeps, as of `ranks.as_of`) "
+    "for another tenant or altered. A walk (a first page and the pages its cursors lead to) reads the scores as of "
+    "its first page, so each rep appears once in it while scores change; its cursors are valid for "
+    "SSI_API_CURSOR_SECONDS (900 s), then answered 410. Items carry ranks (from the cohort counts the sink keeps, as of `ranks.as_of`) "
     "and progress towards the team's (else the tenant's) target. `Accept: text/csv` answers the page's rows as CSV "
     "(pillars and ranks flattened into columns; the next page in the `Link` header).",
 )
@@ -183,15 +187,18 @@ async def list_reps(
     try:
         order = leaderboard.Sort.parse(sort)
         filters = leaderboard.Filters(team=team, industry=industry, min_total=min_total, max_total=max_total)
-        async with request.app.state.engine.connect() as conn:
+        async with request.app.state.read_engine.connect() as conn:
             settings = request.app.state.settings
             page = await leaderboard.read_page(
                 conn, policy=RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants), secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
                 sort=order, filters=filters, cursor=cursor, limit=limit,
-                model_version=request.app.state.model.version)
+                model_version=request.app.state.model.version, cursor_seconds=settings.cursor_seconds)
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,
                       errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None
+    except leaderboard.ExpiredCursor as exc:
+        raise Problem(410, "Cursor expired", exc.detail,
+                      errors=[{"pointer": "/query/cursor", "detail": exc.detail}]) from None
     if wants_csv(request):
         return csv_response(page.items, next_url=next_page_url(request, page.next_cursor))  # type: ignore[return-value]
     # answered as built (its shape is LeaderboardPage's, checked by tests/integration/test_teams.py): validating

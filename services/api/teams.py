@@ -7,14 +7,14 @@ the request's raw path, one segment, then decoded, so a name may hold any charac
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import Response as RawResponse
 from pydantic import ValidationError
 
-from services.api import examples
+from services.api import csv_rows, examples
 from services.api.csv_export import csv_response, next_page_url, wants_csv
 from services.api.reading import cursors, periods, read_models, teams
 from services.api.schemas import Target, TargetIn, TeamDetail, TeamPage, Uplift
@@ -103,7 +103,8 @@ async def list_teams(
     return TeamPage(**page)
 
 
-async def _team_detail(request: Request, tenant_id: str, team: str, period_text: str | None, movers: int) -> Any:
+async def _team_detail(request: Request, tenant_id: str, team: str, period_text: str | None, movers: int,
+                       rows: str = "trend") -> Any:
     now = datetime.now(UTC)
     period = period_of(period_text, "period", now)
     async with request.app.state.engine.connect() as conn:
@@ -111,7 +112,9 @@ async def _team_detail(request: Request, tenant_id: str, team: str, period_text:
                                       period=period, movers_limit=movers, now=now)
     if found is None:
         raise no_team(team)
-    if wants_csv(request):  # the team's list: its daily trend
+    if wants_csv(request):  # the team's lists: its daily trend, or its movers with rows=movers
+        if rows == "movers":
+            return csv_response(csv_rows.mover_rows(team, TeamDetail(**found).model_dump(by_alias=True)["movers"]))
         return csv_response([{"team": team, **p} for p in found["trend"]])
     return TeamDetail(**found)
 
@@ -121,8 +124,10 @@ async def _team_detail(request: Request, tenant_id: str, team: str, period_text:
     summary="A period against a baseline: change in score and in activity, per pillar and per platform",
     description="`baseline` and `period` are ISO 8601 intervals of dates. The score change is the team's mean at the "
     "end of each (decay included; now when it ends today or later); activity is the count of scored events of "
-    "the team's reps in each, with the daily rates and `uplift_percent` of the daily rate.",
-    responses={200: {"content": {"application/json": {"example": examples.UPLIFT}}},
+    "the team's reps in each, with the daily rates and `uplift_percent` of the daily rate. `Accept: text/csv` "
+    "answers one row per figure (`kind` score, activity_pillar or activity_platform; `name`).",
+    responses={200: {"content": {"application/json": {"example": examples.UPLIFT},
+                                 "text/csv": {"schema": {"type": "string"}}}},
                400: {"description": "Invalid or missing baseline or period (problem+json)"},
                **UNAUTHORIZED, **NO_TEAM},
 )
@@ -141,7 +146,10 @@ async def get_uplift(
             raise invalid("movers", "movers is a whole number from 1 to 50") from None
         if not 1 <= movers <= 50:
             raise invalid("movers", "movers is a whole number from 1 to 50")
-        return await _team_detail(request, tenant_id, team, request.query_params.get("period"), movers)
+        rows = request.query_params.get("rows", "trend")
+        if rows not in ("trend", "movers"):
+            raise invalid("rows", "rows is trend or movers")
+        return await _team_detail(request, tenant_id, team, request.query_params.get("period"), movers, rows)
     if rest != ["uplift"]:
         raise Problem(404, "Not found", "no such route (encode a '/' in a team name as %2F)")
     now = datetime.now(UTC)
@@ -154,6 +162,8 @@ async def get_uplift(
                                         baseline=base, period=compared, now=now)
     if found is None:
         raise no_team(team)
+    if wants_csv(request):
+        return csv_response(csv_rows.uplift_rows(Uplift(**found).model_dump(by_alias=True)))
     return Uplift(**found)
 
 
@@ -162,7 +172,7 @@ async def get_uplift(
     summary="One team: aggregates, target progress, daily trend and movers over a period",
     description="The team's figures as in `GET /v1/teams`, its daily trend over `period` (one point per day the "
     "sink kept its figures) and its `movers` (default 5) biggest risers and fallers over `period`. "
-    "`Accept: text/csv` answers the trend's rows.",
+    "`Accept: text/csv` answers the trend's rows, or with `rows=movers` the movers' (a `direction` column).",
     responses={200: {"content": {"application/json": {"example": examples.TEAM_DETAIL},
                                  "text/csv": {"schema": {"type": "string"}}}},
                400: {"description": "Invalid period, movers or team name (problem+json)"},
@@ -171,11 +181,13 @@ async def get_uplift(
 async def get_team(
     request: Request, tenant_id: TenantId, team: TeamPath, period: PeriodQuery = None,
     movers: Annotated[int, Query(ge=1, le=50, description="how many risers and fallers at most")] = 5,
+    rows: Annotated[Literal["trend", "movers"], Query(
+        description="which list a CSV answer holds: the daily trend or the movers")] = "trend",
 ) -> Any:
     name, rest = team_in_path(request, "/v1/teams/")
     if rest:
         raise Problem(404, "Not found", "no such route (encode a '/' in a team name as %2F)")
-    return await _team_detail(request, tenant_id, name, period, movers)
+    return await _team_detail(request, tenant_id, name, period, movers, rows)
 
 
 # --- targets ---

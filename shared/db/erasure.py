@@ -24,7 +24,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.schema import (
-    brand_mentions, crm_outcomes, erased_reps, erased_reps_change_seq, rep_explanations, rep_score_daily, rep_scores,
+    brand_mentions, crm_outcomes, erased_reps, erased_reps_change_seq, rep_explanations, rep_score_changes,
+    rep_score_daily, rep_scores,
     rep_standings, reps, scored_events, unclaimed_identities,
 )
 
@@ -37,6 +38,7 @@ REP_TABLES: tuple[Table, ...] = (
     brand_mentions,  # mentions whose subject is the rep
     rep_standings,  # read models: ranks and trend
     rep_explanations,
+    rep_score_changes,  # earlier values of its scores, for leaderboard walks
     # team_stats and team_daily hold no rep id: the sink's next read-model pass recomputes them without the rep
 )
 """Tables whose rows of a rep go on erasure: each has ``tenant_id`` and ``rep_id`` columns."""

@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.types import UserDefinedType
 
 metadata = MetaData(
     naming_convention={
@@ -89,6 +90,37 @@ rep_scores = Table(
           "relationships", "rep_id"),
 )
 # one row per rep and model version (migration 0012): readers filter on the version they show
+
+
+class Xid8(UserDefinedType):
+    """Postgres' 64-bit transaction id (pg_current_xact_id())."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: object) -> str:
+        return "xid8"
+
+
+rep_score_changes = Table(
+    "rep_score_changes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("rep_id", Text, nullable=False),
+    Column("model_version", Text, nullable=False),
+    Column("xid", Xid8, nullable=False, comment="the writing transaction (pg_current_xact_id())"),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("old_total", Float, comment="null: the rep had no score of this version before the change"),
+    Column("old_brand", Float),
+    Column("old_people", Float),
+    Column("old_insights", Float),
+    Column("old_relationships", Float),
+    Column("old_as_of", DateTime(timezone=True)),
+    Index("ix_rep_score_changes_tenant_id_model_version_xid", "tenant_id", "model_version", "xid"),
+    Index("ix_rep_score_changes_changed_at", "changed_at"),
+    Index("ix_rep_score_changes_tenant_id_rep_id", "tenant_id", "rep_id"),
+    comment="before-images of rep_scores changes, written by a trigger (migration 0014), for leaderboard walks",
+)
 
 rep_score_daily = Table(
     "rep_score_daily",
@@ -223,6 +255,7 @@ team_daily = Table(
     Column("size", Integer, nullable=False),
     Column("stats", JSONB, nullable=False, comment="as team_stats.stats, at the day's last refresh"),
     Column("refreshed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_team_daily_day", "day"),  # the retention's delete (migration 0014)
 )
 
 targets = Table(
@@ -253,6 +286,7 @@ crm_outcomes = Table(
     Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_crm_outcomes_tenant_id_type_event_time", "tenant_id", "type", "event_time"),
     Index("ix_crm_outcomes_tenant_id_rep_id", "tenant_id", "rep_id"),
+    Index("ix_crm_outcomes_event_time", "event_time"),  # the retention's delete (migration 0014)
     comment="CRM outcomes, once each by (tenant, source, event id), for validation against quota attainment",
 )
 
@@ -270,6 +304,7 @@ brand_mentions = Table(
     Column("stored_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_brand_mentions_tenant_id_event_time", "tenant_id", "event_time"),
     Index("ix_brand_mentions_tenant_id_rep_id", "tenant_id", "rep_id"),
+    Index("ix_brand_mentions_event_time", "event_time"),  # the retention's delete (migration 0014)
     comment="mention.received events, once each by (tenant, source, event id), for share of voice",
 )
 

@@ -10,14 +10,20 @@ SSI_API_WORKERS, 2 unless set) and loads it as a dashboard would meet it:
 - the demo feed of `make run` (deploy/demo_feed.py: 50 more reps in 3 teams, 30 days of backfill, then its live
   traffic at its default rate), running through every measurement, so scores, ranks and read models change
   while they are read.
-Then `wrk` (Debian's) measures, each case after a warm-up:
-- at a fixed offered rate (SSI_BENCH_RATE, 500 requests/s: 20 connections, each waiting 20 connections / rate
-  between its requests; wrk's `delay`), the latency of: a bare handler (FastAPI answering a stored JSON of a
-  score read's size, served exactly as the api is: shared.http.serve, the same workers), GET /v1/reps/{id}/score
-  over every rep of the bench tenant in turn, GET /v1/reps (the leaderboard, 50 a page, sort=-total), the same
-  for one team, GET /v1/teams;
-- unpaced with 10 connections, the throughput of the bare handler, the score read and the leaderboard.
-wrk, the servers, the scorer, the sink, Kafka and Postgres share the machine's cores with whatever else runs.
+Then each case is measured after a warm-up:
+- at a fixed rate (SSI_BENCH_RATE, 500 requests/s), open loop: `vegeta attack -rate` (a Go module, built into
+  .cache/bin with the machine's Go when missing) sends each request on its schedule whatever the earlier ones
+  are doing, so a slow answer cannot lower the offered load (no coordinated omission); it reports the rate it
+  achieved, p50, p99 and max. Cases: a bare handler (FastAPI answering a stored JSON of a score read's size,
+  served exactly as the api is: shared.http.serve, the same workers), GET /v1/reps/{id}/score over every rep of
+  the bench tenant in turn, GET /v1/reps (the leaderboard, 50 a page, sort=-total), the same for one team,
+  GET /v1/teams;
+- unpaced with 10 connections (`wrk`, Debian's), the throughput of the bare handler, the score read and the
+  leaderboard.
+Each row carries the load average (1 minute) when its case ended. The generators, the servers, the scorer,
+the sink, Kafka and Postgres share the machine's cores with whatever else runs.
+With SSI_BENCH_PYSPY=1, py-spy samples one api worker during the paced score and leaderboard cases and the
+bench prints the functions that took the most samples (for finding per-request work).
 
     SSI_PORT_OFFSET=200 make bench-api      # SSI_BENCH_SECONDS (10) per case
 """
@@ -29,6 +35,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,11 +65,13 @@ RATE = int(os.environ.get("SSI_BENCH_RATE", "500"))
 REPS = int(os.environ.get("SSI_BENCH_REPS", "400"))
 DAYS = int(os.environ.get("SSI_BENCH_DAYS", "42"))
 TEAMS = [f"team-{i}" for i in range(8)]
-PACED_CONNECTIONS, UNPACED_CONNECTIONS, THREADS = 20, 10, 2
+UNPACED_CONNECTIONS, THREADS = 10, 2
 BARE_PORT_SHIFT = 90
 KINDS = ["post.published", "comment.posted", "content.shared", "profile.viewed", "connection.accepted",
          "meeting.booked", "message.replied"]
 SAMPLE_FILE = "bench-api-sample.json"
+VEGETA_VERSION = "v12.13.0"
+VEGETA = ROOT / ".cache" / "bin" / "vegeta"
 
 
 def bare_app() -> FastAPI:
@@ -167,7 +176,6 @@ request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
-{delay}
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
@@ -205,15 +213,61 @@ class Figures:
     socket_errors: int
     generator_cpu: float
     server_cpu_ms: float = 0.0  # the server's CPU milliseconds per request (all its processes)
+    load: float = 0.0  # the 1-minute load average when the case ended
 
 
-def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, rate: int | None, workdir: Path,
-            server_pid: int) -> Figures:
-    connections = PACED_CONNECTIONS if rate else UNPACED_CONNECTIONS
-    delay = f"delay = function() return {connections * 1000 // rate} end" if rate else ""
+def ensure_vegeta() -> str:
+    """vegeta (github.com/tsenart/vegeta, a Go module): on the PATH, in .cache/bin, or built there with Go."""
+    found = shutil.which("vegeta") or (str(VEGETA) if VEGETA.exists() else None)
+    if found:
+        return found
+    go = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None)
+    if go is None:
+        raise SystemExit("vegeta is needed (a Go module): install Go, or put vegeta on the PATH")
+    print(f"  building vegeta {VEGETA_VERSION} into {VEGETA.parent} ...", flush=True)
+    subprocess.run([go, "install", f"github.com/tsenart/vegeta/v12@{VEGETA_VERSION}"], check=True,
+                   env={**os.environ, "GOBIN": str(VEGETA.parent), "GOPATH": str(ROOT / ".cache" / "gopath")})
+    return str(VEGETA)
+
+
+def run_vegeta(vegeta: str, base: str, paths: list[str], key: str | None, rate: int, workdir: Path,
+               server_pid: int, profile_pid: int | None = None, profile_name: str = "") -> Figures:
+    """Open loop at ``rate`` requests/s: a warm-up, then SECONDS measured (py-spy on ``profile_pid`` meanwhile)."""
+    targets = workdir / f"targets-{uuid.uuid4().hex}.txt"
+    targets.write_text("".join(f"GET {base}{p}\n" for p in paths))
+    command = [vegeta, "attack", "-rate", f"{rate}/1s", "-targets", str(targets), "-timeout", "10s"]
+    if key:
+        command += ["-header", f"Authorization: Bearer {key}"]
+    subprocess.run([*command, "-duration", f"{WARMUP_SECONDS}s", "-output", os.devnull], check=True)
+    results = workdir / f"results-{uuid.uuid4().hex}.bin"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = tree_cpu_seconds(server_pid)
+    spy = start_profile(profile_pid, workdir, profile_name)
+    started = time.monotonic()
+    subprocess.run([*command, "-duration", f"{SECONDS}s", "-output", str(results)], check=True)
+    wall = time.monotonic() - started
+    server_cpu = tree_cpu_seconds(server_pid) - server_before
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    finish_profile(spy)
+    report = json.loads(subprocess.run([vegeta, "report", "-type", "json", str(results)], check=True,
+                                       capture_output=True, text=True).stdout)
+    codes = report.get("status_codes") or {}
+    ok = sum(n for code, n in codes.items() if code.startswith("2"))
+    failed = sum(n for code, n in codes.items() if code == "0")  # no answer: connection or timeout errors
+    lat = report["latencies"]
+    return Figures(f"{rate}/s", report["throughput"], lat["50th"] / 1e6, lat["99th"] / 1e6, lat["max"] / 1e6,
+                   report["requests"] - ok - failed, failed,
+                   (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall,
+                   1000 * server_cpu / max(report["requests"], 1), load)
+
+
+def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, workdir: Path, server_pid: int) -> Figures:
+    """Unpaced (closed loop), UNPACED_CONNECTIONS connections: the throughput."""
+    connections = UNPACED_CONNECTIONS
     headers = f'wrk.headers["Authorization"] = "Bearer {key}"' if key else ""
     script = workdir / f"case-{uuid.uuid4().hex}.lua"
-    script.write_text(LUA.format(paths=", ".join(json.dumps(p) for p in paths), headers=headers, delay=delay))
+    script.write_text(LUA.format(paths=", ".join(json.dumps(p) for p in paths), headers=headers))
     command = [wrk, "-t", str(THREADS), "-c", str(connections), "-s", str(script), base]
     subprocess.run([*command[:1], "-d", f"{WARMUP_SECONDS}s", *command[1:]], check=True, capture_output=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -226,15 +280,73 @@ def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, rate: int | 
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
     requests, duration_us, p50, p99, worst, status_errors, socket_errors = (int(x) for x in fields)
-    return Figures(f"{rate}/s" if rate else f"max, {connections} conn", requests / (duration_us / 1e6),
+    return Figures(f"max, {connections} conn", requests / (duration_us / 1e6),
                    p50 / 1000, p99 / 1000, worst / 1000, status_errors, socket_errors,
                    (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall,
-                   1000 * server_cpu / max(requests, 1))
+                   1000 * server_cpu / max(requests, 1), os.getloadavg()[0])
+
+
+# --- py-spy (SSI_BENCH_PYSPY=1) -------------------------------------------------------------------------------
+PROFILES: list[tuple[str, Path]] = []
+
+
+def api_worker_pid(supervisor_pid: int) -> int:
+    """One of the api's worker processes (uvicorn's supervisor spawns them), else the process itself."""
+    children = [int(c) for task in Path(f"/proc/{supervisor_pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    workers = [c for c in children if b"multiprocessing" not in Path(f"/proc/{c}/cmdline").read_bytes()
+               or b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return max(workers or children or [supervisor_pid])
+
+
+def start_profile(pid: int | None, workdir: Path, name: str) -> subprocess.Popen | None:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if pid is None or not os.environ.get("SSI_BENCH_PYSPY") or not Path(spy).exists():
+        return None
+    out = workdir / f"profile-{len(PROFILES)}.txt"
+    PROFILES.append((name, out))
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(SECONDS), "--rate", "200",
+                             "--format", "raw", "--nonblocking", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def finish_profile(spy: subprocess.Popen | None) -> None:
+    if spy is not None:
+        spy.wait(60)
+
+
+def summarize_profiles(keep: Path) -> None:
+    """For each profile: the functions (file:function) by share of samples, inclusive and at the top of the stack."""
+    for name, path in PROFILES:
+        if not path.exists():
+            continue
+        inclusive: dict[str, int] = {}
+        own: dict[str, int] = {}
+        total = 0
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            total += n
+            frames = [f.split(" (")[0] + " " + "/".join(f.split(" (")[1].split(":")[0].split("/")[-2:])
+                      if " (" in f else f for f in stack.split(";")]
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + n
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+        (keep / f"bench-api-profile-{name.replace(' ', '_').replace('/', '_')}.txt").write_text(path.read_text())
+        print(f"\n  py-spy, one api worker, {name}: {total} samples")
+        print("    inclusive (share of samples with the function on the stack):")
+        for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:25]:
+            print(f"      {n / max(total, 1):6.1%}  {frame}")
+        print("    own (at the top of the stack):")
+        for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
+            print(f"      {n / max(total, 1):6.1%}  {frame}")
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on the way out (the finally below)
-    wrk = ensure_wrk()
+    wrk, vegeta = ensure_wrk(), ensure_vegeta()
     workers = os.environ.get("SSI_API_WORKERS") or "2"
     os.environ["SSI_API_WORKERS"] = workers  # the stack passes it to the api
     stack = Stack.for_profile("bench")
@@ -273,20 +385,29 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="ssi-bench-api-") as tmp:
             work = Path(tmp)
             api_pid = stack.processes["api"].pid
-            cases = [
-                ("bare handler (the ceiling)", bare, ["/bare"], None, RATE),
-                ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key, RATE),
-                ("GET /v1/reps (leaderboard, 50)", stack.api_url, board, key, RATE),
-                ("GET /v1/reps?team= (50)", stack.api_url, team_board, key, RATE),
-                ("GET /v1/teams", stack.api_url, ["/v1/teams"], key, RATE),
-                ("bare handler (the ceiling)", bare, ["/bare"], None, None),
-                ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key, None),
-                ("GET /v1/reps (leaderboard, 50)", stack.api_url, board, key, None),
+            profiled = api_worker_pid(api_pid)
+            paced = [
+                ("bare handler (the ceiling)", bare, ["/bare"], None),
+                ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key),
+                ("GET /v1/reps (leaderboard, 50)", stack.api_url, board, key),
+                ("GET /v1/reps?team= (50)", stack.api_url, team_board, key),
+                ("GET /v1/teams", stack.api_url, ["/v1/teams"], key),
             ]
-            for name, base, paths, auth, rate in cases:
-                print(f"  {name} at {rate or 'max'} ...", flush=True)
+            for name, base, paths, auth in paced:
+                print(f"  {name} at {RATE}/s ...", flush=True)
                 pid = bare_proc.pid if base == bare else api_pid
-                rows.append((name, run_wrk(wrk, base, paths, auth, rate, work, pid)))
+                spy = profiled if name.startswith(("GET /v1/reps/{id}/score", "GET /v1/reps (")) else None
+                rows.append((name, run_vegeta(vegeta, base, paths, auth, RATE, work, pid, spy, name)))
+            unpaced = [
+                ("bare handler (the ceiling)", bare, ["/bare"], None),
+                ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key),
+                ("GET /v1/reps (leaderboard, 50)", stack.api_url, board, key),
+            ]
+            for name, base, paths, auth in unpaced:
+                print(f"  {name} unpaced ...", flush=True)
+                pid = bare_proc.pid if base == bare else api_pid
+                rows.append((name, run_wrk(wrk, base, paths, auth, work, pid)))
+            summarize_profiles(stack.state_dir)
     finally:
         for proc in (bare_proc, feed):
             if proc is not None:
@@ -295,20 +416,19 @@ def main() -> None:
         stack.stop_services()
         stack.stop_infra()
     print(f"\napi read bench (one run; {workers} api worker processes; {REPS} reps of {len(TEAMS)} teams with {DAYS} "
-          f"days of history plus the demo feed's 50 reps and live traffic; wrk {THREADS} threads, {SECONDS} s per "
-          f"case after {WARMUP_SECONDS} s of warm-up; everything shares this machine's {os.cpu_count()} cores)")
-    print(f"  {'case':32s} {'offered':>16s} {'requests/s':>10s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
-          f"{'non-2xx':>7s} {'wrk CPU':>7s} {'server CPU ms/req':>17s}")
+          f"days of history plus the demo feed's 50 reps and live traffic; {SECONDS} s per case after "
+          f"{WARMUP_SECONDS} s of warm-up; everything shares this machine's {os.cpu_count()} cores)")
+    print(f"  {'case':32s} {'offered':>14s} {'achieved/s':>10s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
+          f"{'non-2xx':>7s} {'gen CPU':>7s} {'server CPU ms/req':>17s} {'load':>5s}")
     for name, f in rows:
         errors = f"{f.non_2xx}" + (f"+{f.socket_errors}s" if f.socket_errors else "")
-        print(f"  {name:32s} {f.offered:>16s} {f.requests_per_s:10.0f} {f.p50_ms:7.2f} {f.p99_ms:7.2f} "
-              f"{f.max_ms:7.1f} {errors:>7s} {f.generator_cpu:6.0%} {f.server_cpu_ms:17.2f}")
-    load = os.getloadavg()
-    print(f"  (server CPU ms/req: the CPU time of the server's processes during the case per request answered; "
-          f"load average at the end {load[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"  (target: p99 <= 10 ms at {RATE} requests/s for the score read and the leaderboard; offered N/s: "
-          f"{PACED_CONNECTIONS} connections each waiting {PACED_CONNECTIONS * 1000 // RATE} ms between requests, so "
-          "the achieved rate is a little under N)")
+        print(f"  {name:32s} {f.offered:>14s} {f.requests_per_s:10.0f} {f.p50_ms:7.2f} {f.p99_ms:7.2f} "
+              f"{f.max_ms:7.1f} {errors:>7s} {f.generator_cpu:6.0%} {f.server_cpu_ms:17.2f} {f.load:5.1f}")
+    print(f"  (N/s: vegeta, open loop at N requests/s, achieved = its throughput of answers; max: wrk, closed loop, "
+          f"{UNPACED_CONNECTIONS} connections; server CPU ms/req: the CPU time of the server's processes during the "
+          f"case per request; load: the 1-minute load average as the case ended, on {os.cpu_count()} cores)")
+    print(f"  (target: p99 <= 10 ms at {RATE} requests/s for the score read and the leaderboard, beside the bare "
+          "handler's p99 on the same server settings and generator)")
 
 
 if __name__ == "__main__":

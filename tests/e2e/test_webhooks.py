@@ -130,6 +130,10 @@ async def test_x_crc_signature_and_parking_until_a_rep_claims_the_account(stack,
     assert (await api.get("/v1/reps/x-rep/score", headers=bearer(tenant["api_key"]))).status_code == 404
     waiting = await wait_for_unclaimed(api, tenant, lambda ids: [(i["platform"], i["identity"], i["parked_events"]) for i in ids] == [("x", account, 1)])
     assert waiting[0]["last_event_at"]
+    as_csv = await api.get("/v1/identities/unclaimed", headers={**bearer(tenant["api_key"]), "Accept": "text/csv"})
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.text.splitlines()[0] == "platform,identity,parked_events,last_event_at"
+    assert as_csv.text.splitlines()[1].startswith(f"x,{account},1,")
     await claim(api, tenant, "x-rep", x=account)
     score = await wait_for_score(api, tenant["api_key"], "x-rep", 1)
     await wait_for_unclaimed(api, tenant, lambda ids: ids == [])

@@ -4,6 +4,8 @@ the declared brands ignoring case, and one tenant never sees another's brands or
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -94,6 +96,21 @@ async def test_share_of_voice_counts_each_mention_once_per_tenant(api, ingest, t
     amp = body["amplification"]
     assert (amp["amplifications"], amp["reps"]) == (3, 2) and amp["reach_weighted"] > 0
     assert {r["platform"]: r["amplifications"] for r in amp["by_platform"]} == {"linkedin": 2, "x": 1}
+
+    # the same figures as CSV rows, one per brand and scope, then the undeclared and the amplification
+    as_csv = await api.get("/v1/share-of-voice", params={"period": period},
+                           headers={**bearer(a["api_key"]), "Accept": "text/csv"})
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    period_rows = {r["brand"]: r for r in rows if r["scope"] == "period"}
+    assert set(period_rows) == {"Acme", "Globex", "Initech"}
+    assert (int(period_rows["Acme"]["mentions"]), float(period_rows["Acme"]["reach"])) == (3, 5000.0)
+    assert len([r for r in rows if r["scope"] == "platform"]) == len(body["by_platform"])
+    assert len([r for r in rows if r["scope"] == "day"]) == len(body["by_day"])
+    assert [int(r["mentions"]) for r in rows if r["scope"] == "undeclared"] == [1]
+    assert [int(r["amplifications"]) for r in rows if r["scope"] == "amplification"] == [3]
+    assert {r["platform"]: int(r["amplifications"]) for r in rows if r["scope"] == "amplification_platform"} == {
+        "linkedin": 2, "x": 1}
 
     east = (await api.get("/v1/share-of-voice", params={"period": period, "team": "east"}, headers=bearer(a["api_key"]))).json()
     assert (east["team"], east["amplification"]["amplifications"], east["amplification"]["reps"]) == ("east", 2, 1)

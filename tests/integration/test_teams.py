@@ -217,6 +217,21 @@ def test_lists_and_histories_answer_csv_with_the_same_rows(org) -> None:  # type
     assert [float(r["total"]) for r in history_rows] == [p["total"] for p in history]
     trend = _csv(api.get(team_url(SLASHED), headers=as_csv))
     assert trend[-1]["day"] == str(TODAY) and trend[-1]["team"] == SLASHED
+    movers = api.get(team_url(SLASHED)).json()["movers"]
+    mover_rows = _csv(api.get(team_url(SLASHED), params={"rows": "movers"}, headers=as_csv))
+    assert [(r["direction"], r["rep_id"], float(r["change"])) for r in mover_rows] == [
+        (d[:-1], m["rep_id"], m["change"]) for d in ("risers", "fallers") for m in movers[d]] and mover_rows
+    assert {"from", "to", "name", "team"} <= set(mover_rows[0])
+    assert api.get(team_url(SLASHED), params={"rows": "bins"}, headers=as_csv).status_code == 400
+    baseline, period = "2020-01-01/2020-01-31", f"{TODAY - timedelta(days=6)}/{TODAY}"
+    uplift = api.get(team_url("north", "/uplift"), params={"baseline": baseline, "period": period}).json()
+    uplift_rows = _csv(api.get(team_url("north", "/uplift"), params={"baseline": baseline, "period": period},
+                               headers=as_csv))
+    by_name = {(r["kind"], r["name"]): r for r in uplift_rows}
+    assert float(by_name[("score", "total")]["period_value"]) == uplift["score"]["total"]["period"]
+    assert int(by_name[("activity_platform", "linkedin")]["period_value"]) == uplift["activity"]["platforms"]["linkedin"]["period"]
+    assert {k for k, _ in by_name} == {"score", "activity_pillar", "activity_platform"}
+    assert len(uplift_rows) == 5 + len(uplift["activity"]["pillars"]) + len(uplift["activity"]["platforms"])
     json_wins = api.get("/v1/teams", headers={"Accept": "application/json, text/csv;q=0.5"})
     assert json_wins.headers["content-type"].startswith("application/json")
 

@@ -5,6 +5,8 @@ it is not. Small cohorts are withheld with the reason, and one tenant never sees
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -72,6 +74,17 @@ async def test_skill_driven_outcomes_correlate_and_random_ones_do_not(api, inges
     assert by_team["east"]["n"] == 10 and by_team["east"]["score"]["total"]["rho"] > 0
     assert by_team["south"]["n"] == 3 and "fewer than 10 reps" in by_team["south"]["withheld"]
     assert by_team["south"]["score"] is None
+    # the same figures as CSV rows: one per cohort and measure, a withheld cohort one row
+    as_csv = await api.get("/v1/validation", params={"period": period},
+                           headers={**bearer(skilled["api_key"]), "Accept": "text/csv"})
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    tenant_total = next(r for r in rows if r["cohort"] == "tenant" and r["basis"] == "score" and r["measure"] == "total")
+    assert float(tenant_total["rho"]) == total["rho"] and int(tenant_total["n"]) == 33
+    assert (float(tenant_total["interval_low"]), float(tenant_total["interval_high"])) == tuple(total["interval"])
+    assert len([r for r in rows if r["cohort"] == "tenant"]) == 10  # 5 score measures, 5 activity counts
+    south = [r for r in rows if r["team"] == "south"]
+    assert len(south) == 1 and south[0]["basis"] == "" and "fewer than 10 reps" in south[0]["cohort_withheld"]
 
     body = await _settled(api, chance["api_key"], random_counts, period, 30)
     total = body["tenant"]["score"]["total"]

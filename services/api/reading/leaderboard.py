@@ -7,17 +7,29 @@ Vocabulary:
   one after them (section 1, total and pillars null, in ascending rep_id whatever the direction). Sorting by
   ``rep_id`` has one section: every rep.
 - a **position** is where a page ended: (section, key value, rep_id). The next page starts strictly after it.
-- a **cursor** is a position sealed for the client: base64url of the position, a dot, and an HMAC-SHA256 tag
-  over the tenant, the sort and the filters and the position, with a key derived from SSI_SECRET_KEY. A cursor
-  from another tenant, sort or filter set, or altered in any byte, is refused.
+- a **walk** is the pages read by following cursors from a first page. Its first page pins a **snapshot**: the
+  Postgres snapshot its statement read (``pg_current_snapshot()``), carried in every cursor of the walk with the
+  time it was taken. Later pages sort the scores **as of that snapshot**: a rep whose stored score changed
+  since (a row of ``rep_score_changes``, written by a trigger with the writing transaction's id, that the
+  snapshot does not see) is read with its value before the first such change, and a rep first scored since is
+  a rep without a score. So the order does not move under a walk, and each rep appears once in it.
+- a **cursor** is a position and the walk's snapshot sealed for the client: base64url of them, a dot, and an
+  HMAC-SHA256 tag over the tenant, the sort and the filters and the payload, with a key derived from
+  SSI_SECRET_KEY. A cursor from another tenant, sort or filter set, or altered in any byte, is refused; one
+  older than SSI_API_CURSOR_SECONDS is expired (the change log it needs is kept by the sink for
+  SSI_SINK_WALK_LOG_SECONDS, which must be longer).
 
 Totals and pillars are the stored ones (``rep_scores``): as of the scorer's last snapshot of the rep, or of
-the sink's last re-read with decay (every SSI_SINK_REFRESH_SECONDS); each item says when (``as_of``).
+the sink's last re-read with decay (every SSI_SINK_REFRESH_SECONDS); each item says when (``as_of``), and in a
+walk they are those of its first page's snapshot. Limits: the directory is not pinned (a rep added to or
+removed from it, or moved to another team, during a walk shows its current entry, and a team or industry filter
+uses the current one), and an erased rep leaves the walk.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -41,8 +53,10 @@ SCORE_KEYS = ("total", *PILLARS)
 SORT_KEYS = (*SCORE_KEYS, "rep_id")
 DEFAULT_SORT = "-total"
 _REP_ID = re.compile(REP_ID_PATTERN)
-_CURSOR_CONTEXT = b"ssi-api leaderboard cursor v1"
-MAX_CURSOR_CHARS = 1024
+_CURSOR_CONTEXT = b"ssi-api leaderboard cursor v2"
+MAX_CURSOR_CHARS = 2048
+_SNAPSHOT = re.compile(r"\A[0-9]{1,20}:[0-9]{1,20}:(?:[0-9]{1,20}(?:,[0-9]{1,20})*)?\Z")
+"""pg_snapshot's text form: xmin:xmax:xip,xip,... (the in-progress transaction ids)."""
 
 
 class InvalidParameter(ValueError):
@@ -52,6 +66,15 @@ class InvalidParameter(ValueError):
         super().__init__(detail)
         self.name = name
         self.detail = detail
+
+
+class ExpiredCursor(ValueError):
+    """A cursor of a walk whose first page is older than the cursors' validity."""
+
+    def __init__(self, age: float, valid: float) -> None:
+        super().__init__(f"this walk's cursor is {age:.0f} s old and cursors are valid for {valid:.0f} s; "
+                         "start again without a cursor")
+        self.detail = str(self)
 
 
 @dataclass(frozen=True)
@@ -103,15 +126,19 @@ class Position:
     section: int
     value: float | None
     rep_id: str
+    snapshot: str = "1:1:"
+    """the walk's snapshot (pg_snapshot text), pinned by its first page"""
+    pinned_at: int = 0
+    """when the first page was read (Unix seconds)"""
 
 
-def position_after(sort: Sort, row: dict[str, Any]) -> Position:
-    """Where a page ends, from its last row."""
+def position_after(sort: Sort, row: dict[str, Any], snapshot: str, pinned_at: int) -> Position:
+    """Where a page ends, from its last row, in the walk pinned at ``snapshot``."""
     if not sort.by_score:
-        return Position(SCORED, None, row["rep_id"])
+        return Position(SCORED, None, row["rep_id"], snapshot, pinned_at)
     if row["total"] is None:
-        return Position(UNSCORED, None, row["rep_id"])
-    return Position(SCORED, float(row[sort.key]), row["rep_id"])
+        return Position(UNSCORED, None, row["rep_id"], snapshot, pinned_at)
+    return Position(SCORED, float(row[sort.key]), row["rep_id"], snapshot, pinned_at)
 
 
 def _key(secret: str) -> bytes:
@@ -141,7 +168,8 @@ def _unb64(text: str) -> bytes:
 
 
 def seal(secret: str, tenant_id: str, sort: Sort, filters: Filters, position: Position) -> str:
-    payload = json.dumps([position.section, position.value, position.rep_id], separators=(",", ":")).encode()
+    payload = json.dumps([position.section, position.value, position.rep_id, position.snapshot, position.pinned_at],
+                         separators=(",", ":")).encode()
     return _b64(payload) + "." + _b64(_tag(secret, _binding(tenant_id, sort, filters), payload))
 
 
@@ -160,11 +188,15 @@ def open_cursor(secret: str, tenant_id: str, sort: Sort, filters: Filters, curso
     if not hmac.compare_digest(given, _tag(secret, _binding(tenant_id, sort, filters), payload)):
         raise refused
     try:
-        section, value, rep_id = json.loads(payload)
+        section, value, rep_id, snapshot, pinned_at = json.loads(payload)
     except (ValueError, TypeError):
         raise refused from None
     # sealed by us, so well formed; checked all the same, since a leaked key must not reach the SQL with junk
     if section not in (SCORED, UNSCORED) or not isinstance(rep_id, str) or not _REP_ID.fullmatch(rep_id):
+        raise refused
+    if not isinstance(snapshot, str) or not _SNAPSHOT.fullmatch(snapshot):
+        raise refused
+    if isinstance(pinned_at, bool) or not isinstance(pinned_at, int) or not 0 <= pinned_at < 2**40:
         raise refused
     if sort.by_score and section == SCORED:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -172,7 +204,7 @@ def open_cursor(secret: str, tenant_id: str, sort: Sort, filters: Filters, curso
         value = float(value)
     elif value is not None or (not sort.by_score and section != SCORED):
         raise refused
-    return Position(section, value, rep_id)
+    return Position(section, value, rep_id, snapshot, pinned_at)
 
 
 @dataclass(frozen=True)
@@ -192,39 +224,72 @@ async def read_page(
     cursor: str | None,
     limit: int,
     model_version: str,
+    cursor_seconds: float,
+    now: datetime | None = None,
 ) -> Page:
     """One page of the leaderboard, and the cursor of the next one (None on the last page); the scores of the
-    active model version only (rows are kept per version, migration 0012)."""
+    active model version only (rows are kept per version, migration 0012). A first page pins the walk's
+    snapshot; a later one reads the scores as of it. ExpiredCursor for a walk older than ``cursor_seconds``."""
+    now = now or datetime.now(UTC)
     after = None if cursor is None else open_cursor(secret, tenant_id, sort, filters, cursor)
+    if after is not None and now.timestamp() - after.pinned_at > cursor_seconds:
+        raise ExpiredCursor(now.timestamp() - after.pinned_at, cursor_seconds)
     rows = await repository.leaderboard_page(
         conn, tenant_id, key=sort.key, descending=sort.descending, team=filters.team, industry=filters.industry,
         min_total=filters.min_total, max_total=filters.max_total,
         after=None if after is None else (after.section, after.value, after.rep_id), limit=limit + 1,
-        model_version=model_version,
+        model_version=model_version, snapshot=None if after is None else after.snapshot,
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    if after is not None:  # the walk goes on in its snapshot
+        snapshot, pinned_at = after.snapshot, after.pinned_at
+    else:  # a first page pins the snapshot its statement read
+        snapshot, pinned_at = (rows[0]["snapshot"] if rows else ""), int(now.timestamp())
     stored = await read_models.tenant_targets(conn, tenant_id) if rows else {}
     milestones = {team: targets.from_json(m) for team, m in stored.items()}
-    today = datetime.now(UTC).date()
+    today = now.date()
     items = [rep_item(row, policy, milestones, today) for row in rows]
-    next_cursor = seal(secret, tenant_id, sort, filters, position_after(sort, rows[-1])) if more else None
+    next_cursor = seal(secret, tenant_id, sort, filters, position_after(sort, rows[-1], snapshot, pinned_at)) \
+        if more else None
     return Page(items, next_cursor)
 
 
-def rep_item(row: dict[str, Any], policy: RankPolicy, milestones: dict[str, list[targets.Milestone]],
+def rep_item(row: Any, policy: RankPolicy, milestones: dict[str, list[targets.Milestone]],
              today: date) -> dict[str, Any]:
     """A leaderboard row as the api answers it: stored total and pillars, ranks from the stored cohort counts,
     progress towards the team's target (else the tenant's)."""
-    scored = row["total"] is not None
-    counts = stored_counts(row) if scored else None
+    total = row["total"]
+    scored = total is not None
     target = milestones.get(row["team"] or "") or milestones.get(read_models.TENANT_TARGET)
     return {
         "rep_id": row["rep_id"], "name": row["name"], "team": row["team"], "industry": row["industry"],
-        "total": row["total"],
+        "total": total,
         "pillars": {p: row[p] for p in PILLARS} if scored else None,
         "as_of": row["as_of"],
-        "ranks": None if counts is None else {**ranks(counts, policy), "as_of": row["ranked_at"]},
-        "target": targets.progress(target, row["total"], row["trend_per_day"], today)
-        if scored and target else None,
+        "ranks": _ranks(tuple(row[c] for c in _COUNT_COLUMNS), policy, row["ranked_at"]) if scored else None,
+        "target": _progress(tuple(target), total, row["trend_per_day"], today) if scored and target else None,
     }
+
+
+_COUNT_COLUMNS = ("ranked_at", "team_below", "team_size", "tenant_below", "tenant_size", "industry_below",
+                  "industry_size", "industry_tenants")
+
+
+def _ranks(counts: tuple, policy: RankPolicy, ranked_at: Any) -> dict | None:
+    found = _ranks_of_counts(counts[1:], policy) if counts[0] is not None else None
+    return None if found is None else {**found, "as_of": ranked_at}
+
+
+@functools.lru_cache(maxsize=8192)
+def _ranks_of_counts(counts: tuple, policy: RankPolicy) -> dict:
+    """The ranks of a row's stored cohort counts: a page's reps share few count sets across requests, so each is
+    worked out once (the dicts returned are shared: read only)."""
+    names = _COUNT_COLUMNS[1:]
+    return ranks(stored_counts({"ranked_at": True, **dict(zip(names, counts, strict=True))}), policy)
+
+
+@functools.lru_cache(maxsize=8192)
+def _progress(milestones: tuple, total: float, trend: float | None, today: date) -> dict | None:
+    """targets.progress, once per (target, total, trend, day): the same page is read again and again."""
+    return targets.progress(milestones, total, trend, today)

@@ -40,6 +40,7 @@ from services.scorer.sink.metrics import (
     LEDGER_EXPIRED,
     READ_MODEL_SECONDS,
     REFRESH_SECONDS,
+    ROWS_EXPIRED,
     SINK_BATCH_SECONDS,
     SINK_LAG,
     SINK_RECORDS,
@@ -349,8 +350,25 @@ async def expire_history(settings: SinkSettings, engine, now: datetime) -> int: 
                                     HISTORY_EXPIRED)
 
 
+async def expire_others(settings: SinkSettings, engine, now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The growth bound of the tables that grow with time besides the ledger and the daily history: CRM
+    outcomes, brand mentions (by event time), teams' daily points (by day) and the walk log, each in batches
+    as the ledger's; returns the rows deleted per table."""
+    plan = (
+        ("crm_outcomes", repository.delete_expired_outcomes, now - timedelta(days=settings.outcomes_retention_days)),
+        ("brand_mentions", repository.delete_expired_mentions, now - timedelta(days=settings.mentions_retention_days)),
+        ("team_daily", repository.delete_expired_team_history,
+         (now - timedelta(days=settings.team_history_retention_days)).date()),
+        ("rep_score_changes", repository.delete_expired_walk_log, now - timedelta(seconds=settings.walk_log_seconds)),
+    )
+    return {table: await _delete_in_batches(engine, delete, cutoff, settings.ledger_expiry_batch,
+                                            ROWS_EXPIRED.labels(table))
+            for table, delete, cutoff in plan}
+
+
 async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Event) -> None:  # type: ignore[no-untyped-def]
-    """The ledger's growth bound, off the write path: at start, then every ``ledger_expiry_seconds``."""
+    """The ledger's growth bound, off the write path: at start, then every ``ledger_expiry_seconds``; the other
+    tables' at the same time (expire_others)."""
     while not stop.is_set():
         try:
             deleted = await expire_ledger(settings, engine, datetime.now(UTC))
@@ -359,6 +377,9 @@ async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Ev
             deleted = await expire_history(settings, engine, datetime.now(UTC))
             if deleted:
                 log.info("deleted %d daily history rows older than %d days", deleted, settings.history_retention_days)
+            for table, count in (await expire_others(settings, engine, datetime.now(UTC))).items():
+                if count:
+                    log.info("deleted %d rows of %s older than their retention", count, table)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
             log.warning("ledger expiry failed (%s: %s)", type(exc).__name__, exc)
         try:

@@ -32,6 +32,21 @@ class SinkSettings(ServiceSettings):
         731, ge=1, description="daily history rows (rep_score_daily) older than this many days are deleted, in the "
         "ledger's expiry task and batches",
     )
+    outcomes_retention_days: int = Field(
+        731, ge=1, description="CRM outcomes (crm_outcomes) whose event is older than this many days are deleted, in "
+        "the ledger's expiry task and batches; validation over an older period finds none",
+    )
+    mentions_retention_days: int = Field(
+        400, ge=1, description="brand mentions (brand_mentions) whose event is older than this many days are deleted, "
+        "as outcomes are; longer than share of voice's longest period (366 days)",
+    )
+    team_history_retention_days: int = Field(
+        731, ge=1, description="teams' daily points (team_daily) older than this many days are deleted, as outcomes are",
+    )
+    walk_log_seconds: float = Field(
+        1800.0, ge=60, description="rows of rep_score_changes (earlier values for leaderboard walks) are kept this "
+        "long; a leaderboard cursor is valid for SSI_API_CURSOR_SECONDS, which must be shorter",
+    )
     ledger_expiry_batch: int = Field(5000, ge=1, description="rows per delete statement (one transaction each)")
     ledger_expiry_seconds: float = Field(3600.0, ge=1, description="how often expired ledger rows are deleted")
     max_attempts: int = Field(

@@ -28,3 +28,9 @@ EXPLANATIONS = Counter("ssi_sink_explanations_total", "Explanations computed for
 HISTORY_EXPIRED = Counter(
     "ssi_sink_history_rows_expired_total", "Daily history rows (rep_score_daily) deleted for being older than the retention."
 )
+ROWS_EXPIRED = Counter(
+    "ssi_sink_rows_expired_total",
+    "Rows deleted for being older than their retention, by table (crm_outcomes, brand_mentions, team_daily, "
+    "rep_score_changes; the ledger and rep_score_daily have their own counters).",
+    ["table"],
+)

@@ -222,3 +222,33 @@ async def delete_expired_ledger(conn: AsyncConnection, cutoff: datetime, limit: 
     deletes fewer than ``limit``."""
     result = await conn.execute(LEDGER_EXPIRY, {"cutoff": cutoff, "limit": limit})
     return int(result.rowcount or 0)
+
+
+def _expiry(table: str, column: str) -> Any:
+    return text(f"DELETE FROM {table} WHERE ctid IN (SELECT ctid FROM {table} WHERE {column} < :cutoff LIMIT :limit)")
+
+
+OUTCOMES_EXPIRY = _expiry("crm_outcomes", "event_time")  # through ix_crm_outcomes_event_time (migration 0014)
+MENTIONS_EXPIRY = _expiry("brand_mentions", "event_time")  # ix_brand_mentions_event_time
+TEAM_HISTORY_EXPIRY = _expiry("team_daily", "day")  # ix_team_daily_day
+WALK_LOG_EXPIRY = _expiry("rep_score_changes", "changed_at")  # ix_rep_score_changes_changed_at
+
+
+async def delete_expired_outcomes(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
+    """One batch of the CRM outcomes' retention: at most ``limit`` rows whose event happened before ``cutoff``."""
+    return int((await conn.execute(OUTCOMES_EXPIRY, {"cutoff": cutoff, "limit": limit})).rowcount or 0)
+
+
+async def delete_expired_mentions(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
+    """One batch of the brand mentions' retention: at most ``limit`` rows whose event happened before ``cutoff``."""
+    return int((await conn.execute(MENTIONS_EXPIRY, {"cutoff": cutoff, "limit": limit})).rowcount or 0)
+
+
+async def delete_expired_team_history(conn: AsyncConnection, cutoff: date, limit: int) -> int:
+    """One batch of the teams' daily points' retention: at most ``limit`` rows of days before ``cutoff``."""
+    return int((await conn.execute(TEAM_HISTORY_EXPIRY, {"cutoff": cutoff, "limit": limit})).rowcount or 0)
+
+
+async def delete_expired_walk_log(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
+    """One batch of the walk log's retention (rep_score_changes written before ``cutoff``)."""
+    return int((await conn.execute(WALK_LOG_EXPIRY, {"cutoff": cutoff, "limit": limit})).rowcount or 0)
