@@ -50,14 +50,27 @@ class BatchingConsumer(faust_aiokafka.Consumer):
     _next_offset: dict[Any, int | None]
     """Per partition of a batched topic: the offset the next handed-over record must have (None: any)."""
     _sought_generation: int | None = None
+    """The generation whose records are handed over; None while a seek is under way (nothing is taken)."""
+    _open_generation: int | None = None
+    """The generation a finished seek opens the gate for, at the next resume of Faust's flow control."""
     _sought_back: dict[Any, tuple[int, int]]
     """Per partition: (next offset, the later offset that came instead) of the last seek back over a gap."""
+    _queued_from: dict[Any, int]
+    """Per partition of a stream topic: the first offset handed to Faust's stream queues since they were last
+    cleared (Faust clears them at every resume of its flow control)."""
 
     async def perform_seek(self) -> None:
-        """Faust seeks every partition to its committed offset at the end of each recovery. Records that
-        arrive while that seek is under way are skipped (the flag is not set yet), so once the flag is set the
-        batched partitions are sought again, to the committed offset or, without one, to the log's start
-        (the group's auto_offset_reset): whatever was skipped is fetched again, in order."""
+        """Faust seeks every partition to its committed offset at the end of each recovery, and then resumes its
+        flow control, which clears every stream's queue. Nothing is handed over from the start of this seek until
+        that resume (the gate is shut): a record handed over in between would be cleared unprocessed with its
+        partition's next offset already past it, never read again, and Faust's commit passes one missing record
+        at the head of a partition (webhook events lost when a second worker joined and left, tests/faults).
+        Records that arrive meanwhile are skipped; the guarded partitions are sought again, to the committed
+        offset or, without one, to the log's start (the group's auto_offset_reset), so they are fetched again,
+        in order."""
+        self._sought_generation = None
+        self._open_generation = None
+        self._watch_flow_control()
         await super().perform_seek()
         batched = [tp for tp in self.assignment() if self._guarded(tp.topic)]
         starts = dict(self._read_offset)
@@ -66,17 +79,58 @@ class BatchingConsumer(faust_aiokafka.Consumer):
             starts.update(await self.earliest_offsets(*missing))
         self._next_offset = {tp: starts.get(tp) for tp in batched}
         self._sought_back = {}
-        self._sought_generation = self.app.consumer_generation_id
-        for tp, offset in self._next_offset.items():
+        self._queued_from = {}
+        for tp, offset in list(self._next_offset.items()):
             if offset is not None:
                 await self.seek(tp, offset)
+        self._open_generation = self.app.consumer_generation_id
+
+    def _watch_flow_control(self) -> None:
+        """Call ``_on_flow_resumed`` after each resume of Faust's flow control (once per app)."""
+        flow_control = self.app.flow_control
+        if getattr(flow_control, "_ssi_watched", False):
+            return
+        resume = flow_control.resume
+
+        def resume_and_reopen() -> None:
+            resume()
+            self._on_flow_resumed()
+
+        flow_control.resume = resume_and_reopen
+        flow_control._ssi_watched = True
+
+    def _on_flow_resumed(self) -> None:
+        """The stream queues were just cleared. What they held is read again: each stream partition's next
+        offset goes back to the first one queued since the last clear, or to the committed offset when that is
+        later (what lies below it was processed), and the partition is sought there. A seek that finished opens
+        the gate for its generation."""
+        queued, self._queued_from = getattr(self, "_queued_from", {}), {}
+        for tp, first in queued.items():
+            committed = self._committed_offset.get(tp)
+            first = max(first, committed) if committed is not None else first
+            expected = self._next_offset.get(tp)
+            if expected is not None and first < expected:
+                self._next_offset[tp] = first
+                self._read_offset[tp] = first
+                self._sought_back.pop(tp, None)
+                self.log.info("%r: records from offset %d were cleared from the stream queue; reading them again",
+                              tp, first)
+                asyncio.ensure_future(self.seek(tp, first))
+        if self._open_generation is not None and self._open_generation == self.app.consumer_generation_id:
+            self._sought_generation = self._open_generation
 
     async def _seek(self, partition: Any, offset: int) -> None:
-        """aiokafka's seek, run on the consumer's own thread. Faust's driver calls it from this event loop,
-        while the thread's fetcher may be inside ``fetched_records``: a seek back over a gap then raced it
-        (KeyError in aiokafka's fetcher crashed a worker in one run of the suite)."""
+        """aiokafka's seek, run in the consumer thread's event loop. Faust's driver calls it from this event
+        loop, while the thread's fetcher may be inside ``fetched_records``: a seek back over a gap then raced it
+        (KeyError in aiokafka's fetcher crashed a worker in one run of the suite). Scheduled on the thread's
+        loop directly, not through its method queue, whose two workers can both be waiting on a rebalance."""
         thread = cast(Any, self)._thread
-        await thread.call_thread(thread._ensure_consumer().seek, partition, offset)
+        consumer = thread._ensure_consumer()
+
+        async def seek() -> None:
+            consumer.seek(partition, offset)
+
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(seek(), thread.thread_loop))
 
     def _guarded(self, topic: str) -> bool:
         transport = cast(BatchingTransport, self.transport)
@@ -149,8 +203,11 @@ class BatchingConsumer(faust_aiokafka.Consumer):
                             held.add(tp)
                             continue
                         self._next_offset[tp] = offset + 1
+                        if message.topic in ordered:
+                            self._queued_from.setdefault(tp, offset)
                     r_offset = get_read_offset(tp)
-                    if r_offset is not None and offset < r_offset and message.topic not in handlers:
+                    if r_offset is not None and offset < r_offset and message.topic not in handlers \
+                            and message.topic not in ordered:  # the guard decides for its topics
                         continue  # already read (Faust drops these the same way)
                     gap = offset - (r_offset or 0)
                     if gap > 1 and r_offset and acks_enabled_for(message.topic):
