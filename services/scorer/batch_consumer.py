@@ -35,6 +35,7 @@ offsets between are gone and it is taken.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -43,6 +44,8 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import Message
 from mode import Service
 
+log = logging.getLogger("ssi.scorer")
+
 BatchHandler = Callable[[list[Message]], Awaitable[None]]
 
 
@@ -50,9 +53,6 @@ class BatchingConsumer(faust_aiokafka.Consumer):
     _next_offset: dict[Any, int | None]
     """Per partition of a batched topic: the offset the next handed-over record must have (None: any)."""
     _sought_generation: int | None = None
-    """The generation whose records are handed over; None while a seek is under way (nothing is taken)."""
-    _open_generation: int | None = None
-    """The generation a finished seek opens the gate for, at the next resume of Faust's flow control."""
     _sought_back: dict[Any, tuple[int, int]]
     """Per partition: (next offset, the later offset that came instead) of the last seek back over a gap."""
     _queued_from: dict[Any, int]
@@ -60,16 +60,12 @@ class BatchingConsumer(faust_aiokafka.Consumer):
     cleared (Faust clears them at every resume of its flow control)."""
 
     async def perform_seek(self) -> None:
-        """Faust seeks every partition to its committed offset at the end of each recovery, and then resumes its
-        flow control, which clears every stream's queue. Nothing is handed over from the start of this seek until
-        that resume (the gate is shut): a record handed over in between would be cleared unprocessed with its
-        partition's next offset already past it, never read again, and Faust's commit passes one missing record
-        at the head of a partition (webhook events lost when a second worker joined and left, tests/faults).
-        Records that arrive meanwhile are skipped; the guarded partitions are sought again, to the committed
-        offset or, without one, to the log's start (the group's auto_offset_reset), so they are fetched again,
-        in order."""
-        self._sought_generation = None
-        self._open_generation = None
+        """Faust seeks every partition to its committed offset at the end of each recovery. Records that
+        arrive while that seek is under way are skipped (the flag is not set yet), so once the flag is set the
+        batched partitions are sought again, to the committed offset or, without one, to the log's start
+        (the group's auto_offset_reset): whatever was skipped is fetched again, in order.
+
+        Faust then resumes its flow control, which clears every stream's queue (``_on_flow_resumed``)."""
         self._watch_flow_control()
         await super().perform_seek()
         batched = [tp for tp in self.assignment() if self._guarded(tp.topic)]
@@ -80,10 +76,10 @@ class BatchingConsumer(faust_aiokafka.Consumer):
         self._next_offset = {tp: starts.get(tp) for tp in batched}
         self._sought_back = {}
         self._queued_from = {}
+        self._sought_generation = self.app.consumer_generation_id
         for tp, offset in list(self._next_offset.items()):
             if offset is not None:
                 await self.seek(tp, offset)
-        self._open_generation = self.app.consumer_generation_id
 
     def _watch_flow_control(self) -> None:
         """Call ``_on_flow_resumed`` after each resume of Faust's flow control (once per app)."""
@@ -100,10 +96,14 @@ class BatchingConsumer(faust_aiokafka.Consumer):
         flow_control._ssi_watched = True
 
     def _on_flow_resumed(self) -> None:
-        """The stream queues were just cleared. What they held is read again: each stream partition's next
-        offset goes back to the first one queued since the last clear, or to the committed offset when that is
-        later (what lies below it was processed), and the partition is sought there. A seek that finished opens
-        the gate for its generation."""
+        """Faust's flow control was resumed, which clears every stream's queue: records handed over and still
+        queued are dropped unprocessed, unacknowledged. Faust resumes it right after each seek to the committed
+        offsets, and the seek (on the consumer's thread) lets records through meanwhile; their partition's next
+        offset was already past them, so they were never read again, and Faust's commit passes one missing
+        record at the head of a partition: webhook events were lost when a second worker joined and left
+        (tests/faults). So what the queues held is read again: each stream partition's next offset goes back to
+        the first one queued since the last clear, or to the committed offset when that is later (what lies
+        below it was processed), and the partition is sought there."""
         queued, self._queued_from = getattr(self, "_queued_from", {}), {}
         for tp, first in queued.items():
             committed = self._committed_offset.get(tp)
@@ -113,11 +113,9 @@ class BatchingConsumer(faust_aiokafka.Consumer):
                 self._next_offset[tp] = first
                 self._read_offset[tp] = first
                 self._sought_back.pop(tp, None)
-                self.log.info("%r: records from offset %d were cleared from the stream queue; reading them again",
-                              tp, first)
+                log.info("%s[%d]: records from offset %d were cleared from the stream queue; reading them again",
+                         tp.topic, tp.partition, first)
                 asyncio.ensure_future(self.seek(tp, first))
-        if self._open_generation is not None and self._open_generation == self.app.consumer_generation_id:
-            self._sought_generation = self._open_generation
 
     async def _seek(self, partition: Any, offset: int) -> None:
         """aiokafka's seek, run in the consumer thread's event loop. Faust's driver calls it from this event
