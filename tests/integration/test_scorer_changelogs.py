@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 
 import faust
-from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from services.scorer.changelogs import changelog_topics, ensure_changelogs
 
@@ -30,10 +31,9 @@ async def test_changelog_topics_are_created_compacted_with_the_tables_partitions
         assert len(described[names[0]]["partitions"]) == 3
         assert len(described[names[1]]["partitions"]) == 5  # the app's default, as Faust declares it
         configs = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, n) for n in names])
-        for response in configs:
-            for _code, _msg, _type, _name, entries in response.resources:
-                policy = {entry[0]: entry[1] for entry in entries}["cleanup.policy"]
-                assert policy == "compact"
+        policies = {name: {entry[0]: entry[1] for entry in entries}["cleanup.policy"]
+                    for response in configs for _code, _msg, _type, name, entries in response.resources}
+        assert policies == {name: "compact" for name in names}
         await admin.delete_topics(names)
     finally:
         await admin.close()
