@@ -8,7 +8,7 @@ import logging
 import faust
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.scorer import batch_consumer
+from services.scorer import batch_consumer, changelogs
 from services.scorer.config import ScorerSettings
 from shared import logs, topics
 from shared.kafka_security import PLAINTEXT, KafkaSecurity
@@ -107,4 +107,7 @@ def create_app(settings: ScorerSettings, partitions: int | None = None) -> faust
     pipeline = agents.register(app, settings, model, partitions)
     identities.register(app, settings, pipeline, partitions)
     views.register(app, pipeline)
+    # the tables' changelog topics exist before Faust's consumer asks for them (services.scorer.changelogs)
+    asyncio.run(changelogs.ensure_changelogs(settings.kafka_bootstrap, changelogs.changelog_topics(app),
+                                             settings.kafka_security()))
     return app

@@ -35,6 +35,7 @@ offsets between are gone and it is taken.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -42,6 +43,8 @@ from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import Message
 from mode import Service
+
+log = logging.getLogger("ssi.scorer")
 
 BatchHandler = Callable[[list[Message]], Awaitable[None]]
 
@@ -52,12 +55,18 @@ class BatchingConsumer(faust_aiokafka.Consumer):
     _sought_generation: int | None = None
     _sought_back: dict[Any, tuple[int, int]]
     """Per partition: (next offset, the later offset that came instead) of the last seek back over a gap."""
+    _queued_from: dict[Any, int]
+    """Per partition of a stream topic: the first offset handed to Faust's stream queues since they were last
+    cleared (Faust clears them at every resume of its flow control)."""
 
     async def perform_seek(self) -> None:
         """Faust seeks every partition to its committed offset at the end of each recovery. Records that
         arrive while that seek is under way are skipped (the flag is not set yet), so once the flag is set the
         batched partitions are sought again, to the committed offset or, without one, to the log's start
-        (the group's auto_offset_reset): whatever was skipped is fetched again, in order."""
+        (the group's auto_offset_reset): whatever was skipped is fetched again, in order.
+
+        Faust then resumes its flow control, which clears every stream's queue (``_on_flow_resumed``)."""
+        self._watch_flow_control()
         await super().perform_seek()
         batched = [tp for tp in self.assignment() if self._guarded(tp.topic)]
         starts = dict(self._read_offset)
@@ -66,17 +75,60 @@ class BatchingConsumer(faust_aiokafka.Consumer):
             starts.update(await self.earliest_offsets(*missing))
         self._next_offset = {tp: starts.get(tp) for tp in batched}
         self._sought_back = {}
+        self._queued_from = {}
         self._sought_generation = self.app.consumer_generation_id
-        for tp, offset in self._next_offset.items():
+        for tp, offset in list(self._next_offset.items()):
             if offset is not None:
                 await self.seek(tp, offset)
 
+    def _watch_flow_control(self) -> None:
+        """Call ``_on_flow_resumed`` after each resume of Faust's flow control (once per app)."""
+        flow_control = self.app.flow_control
+        if getattr(flow_control, "_ssi_watched", False):
+            return
+        resume = flow_control.resume
+
+        def resume_and_reopen() -> None:
+            resume()
+            self._on_flow_resumed()
+
+        flow_control.resume = resume_and_reopen
+        flow_control._ssi_watched = True
+
+    def _on_flow_resumed(self) -> None:
+        """Faust's flow control was resumed, which clears every stream's queue: records handed over and still
+        queued are dropped unprocessed, unacknowledged. Faust resumes it right after each seek to the committed
+        offsets, and the seek (on the consumer's thread) lets records through meanwhile; their partition's next
+        offset was already past them, so they were never read again, and Faust's commit passes one missing
+        record at the head of a partition: webhook events were lost when a second worker joined and left
+        (tests/faults). So what the queues held is read again: each stream partition's next offset goes back to
+        the first one queued since the last clear, or to the committed offset when that is later (what lies
+        below it was processed), and the partition is sought there."""
+        queued, self._queued_from = getattr(self, "_queued_from", {}), {}
+        for tp, first in queued.items():
+            committed = self._committed_offset.get(tp)
+            first = max(first, committed) if committed is not None else first
+            expected = self._next_offset.get(tp)
+            if expected is not None and first < expected:
+                self._next_offset[tp] = first
+                self._read_offset[tp] = first
+                self._sought_back.pop(tp, None)
+                log.info("%s[%d]: records from offset %d were cleared from the stream queue; reading them again",
+                         tp.topic, tp.partition, first)
+                asyncio.ensure_future(self.seek(tp, first))
+
     async def _seek(self, partition: Any, offset: int) -> None:
-        """aiokafka's seek, run on the consumer's own thread. Faust's driver calls it from this event loop,
-        while the thread's fetcher may be inside ``fetched_records``: a seek back over a gap then raced it
-        (KeyError in aiokafka's fetcher crashed a worker in one run of the suite)."""
+        """aiokafka's seek, run in the consumer thread's event loop. Faust's driver calls it from this event
+        loop, while the thread's fetcher may be inside ``fetched_records``: a seek back over a gap then raced it
+        (KeyError in aiokafka's fetcher crashed a worker in one run of the suite). Scheduled on the thread's
+        loop directly, not through its method queue, whose two workers can both be waiting on a rebalance."""
         thread = cast(Any, self)._thread
-        await thread.call_thread(thread._ensure_consumer().seek, partition, offset)
+        consumer = thread._ensure_consumer()
+
+        async def seek() -> None:
+            consumer.seek(partition, offset)
+
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(seek(), thread.thread_loop))
 
     def _guarded(self, topic: str) -> bool:
         transport = cast(BatchingTransport, self.transport)
@@ -149,8 +201,11 @@ class BatchingConsumer(faust_aiokafka.Consumer):
                             held.add(tp)
                             continue
                         self._next_offset[tp] = offset + 1
+                        if message.topic in ordered:
+                            self._queued_from.setdefault(tp, offset)
                     r_offset = get_read_offset(tp)
-                    if r_offset is not None and offset < r_offset and message.topic not in handlers:
+                    if r_offset is not None and offset < r_offset and message.topic not in handlers \
+                            and message.topic not in ordered:  # the guard decides for its topics
                         continue  # already read (Faust drops these the same way)
                     gap = offset - (r_offset or 0)
                     if gap > 1 and r_offset and acks_enabled_for(message.topic):
