@@ -123,12 +123,56 @@ def run(stack: bench.Stack, case: str, workers: int, py_spy: str | None, extra_e
               f" cores), wrk {figures.generator_cpu / figures.requests_per_s * 1e6:.0f} us; load average {load:.1f}")
         if py_spy:
             summarize(py_spy)
+            categorize(py_spy)
     finally:
         if case == "bare":
             proc.terminate()
             proc.wait(20)
         else:
             stack.stop_service("ingest")
+
+
+CATEGORIES = [  # (label, a fragment of a frame); a sample goes to the category of its leaf-most matching frame
+    ("event loop, uvicorn and other", "shared/http/serve.py"),  # reached only by samples outside any request
+    ("Kafka client (aiokafka and our producer wrapper)", "aiokafka/"),
+    ("Kafka client (aiokafka and our producer wrapper)", "shared/kafka_producer"),
+    ("prometheus metrics", "prometheus_client/"),
+    ("event validation (orjson, pydantic, checks)", "parse_events ("),
+    ("event validation (orjson, pydantic, checks)", "shared/events.py"),
+    ("API key / endpoint lookup (cache, database)", "shared/http/auth.py"),
+    ("API key / endpoint lookup (cache, database)", "shared/ttlcache.py"),
+    ("API key / endpoint lookup (cache, database)", "_endpoint ("),
+    ("webhook signature and parsing", "services/ingest/webhooks/"),
+    ("webhook signature and parsing", "_inbound ("),
+    ("webhook signature and parsing", "_verify ("),
+    ("reading the body", "shared/http/bodies.py"),
+    ("writing the answer (uvicorn send, socket write)", "RequestResponseCycle.send ("),
+    ("HTTP parsing (uvicorn, httptools)", "data_received ("),
+    ("FastAPI and Starlette layers", "starlette/"),
+    ("FastAPI and Starlette layers", "fastapi/"),
+    ("request id, timer, problem answers", "shared/http/request_id.py"),
+    ("request id, timer, problem answers", "shared/http/observability.py"),
+    ("request id, timer, problem answers", "shared/http/problems.py"),
+    ("request id, timer, problem answers", "services/ingest/hot_path.py"),
+    ("route code (records, quota, the rest)", "services/ingest/"),
+]
+
+
+def categorize(path: str) -> None:
+    """Samples by where they were: each goes to the category of its leaf-most frame that matches one."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        label = next((label for frame in reversed(stack.split(";")) for label, fragment in CATEGORIES
+                      if fragment in frame), "event loop, uvicorn and other")
+        counts[label] += int(count)
+    print(f"{total} samples by category:")
+    for label, count in counts.most_common():
+        print(f"  {count / total:6.1%}  {label}")
 
 
 def summarize(path: str, top: int = 45) -> None:
@@ -167,6 +211,7 @@ def main() -> None:
         stack.stop_infra()
     elif args.action == "summary":
         summarize(args.case)
+        categorize(args.case)
     else:
         run(stack, args.case, args.workers, args.py_spy, dict(e.split("=", 1) for e in args.env))
 
