@@ -30,7 +30,7 @@ class Accepted(BaseModel):
     accepted: int
 
 
-# the counters' children, looked up once: labels() costs 2-4 us a call in multiprocess mode
+# the counters' children, looked up once: labels() costs about 2 us a call in multiprocess mode
 INVALID, ACCEPTED_REQUESTS, ACCEPTED_EVENTS = REQUESTS.labels("invalid"), REQUESTS.labels("accepted"), EVENTS.labels("accepted")
 
 
