@@ -12,6 +12,7 @@ import time
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from shared import topics
@@ -85,6 +86,7 @@ class Producer:
                 max_request_size=MAX_REQUEST_BYTES,
                 request_timeout_ms=int(self._timeout * 1000),
                 compression_type=None,
+                partitioner=KeyHashPartitioner(),
                 **self._security.client_kwargs(),
             )
             try:
@@ -128,3 +130,23 @@ class Producer:
         await self.start()
         assert self._producer is not None
         await asyncio.wait_for(self._producer.partitions_for(topics.ACTIVITY), self._timeout)
+
+
+class KeyHashPartitioner:
+    """aiokafka's default partitioner (murmur2 of the key, as Kafka's Java client) with each key's hash
+    remembered: murmur2 is pure Python in aiokafka, 4 us a record, and the keys (tenant and rep) repeat.
+    Keyless records go to a random partition as with the default. The cache is cleared when it is full."""
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._hashes: dict[bytes, int] = {}
+        self._max = max_entries
+
+    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+        if key is None:
+            return DefaultPartitioner()(key, all_partitions, available)
+        hashed = self._hashes.get(key)
+        if hashed is None:
+            if len(self._hashes) >= self._max:
+                self._hashes.clear()
+            hashed = self._hashes[key] = murmur2(key) & 0x7FFFFFFF
+        return all_partitions[hashed % len(all_partitions)]

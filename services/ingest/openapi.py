@@ -71,7 +71,8 @@ WEBHOOK_RESPONSES: dict[tuple[str, str], dict[int | str, dict[str, Any]]] = {
         400: problem("The delivery's body is malformed or has the wrong shape"),
         401: problem("Missing or wrong signature, or a signed timestamp outside the replay window"),
         404: problem("Unknown sender or webhook endpoint"),
-        413: problem("Body larger than the webhook body limit"),
+        413: problem("Body larger than the webhook body limit, or an event larger than a Kafka record may be (1 MiB "
+                     "including the envelope); `detail` names the limit"),
         415: problem("Content-Type is not one this sender uses"),
         429: problem("The tenant is past its events-per-second quota (per ingest process); nothing was accepted, "
                      "retry after Retry-After seconds", headers=RETRY_AFTER),

@@ -30,6 +30,21 @@ class Accepted(BaseModel):
     accepted: int
 
 
+# the counters' children, looked up once: labels() costs about 2 us a call in multiprocess mode
+INVALID, ACCEPTED_REQUESTS, ACCEPTED_EVENTS = REQUESTS.labels("invalid"), REQUESTS.labels("accepted"), EVENTS.labels("accepted")
+
+
+def record_too_large(exc: RecordTooLarge, where: str) -> Problem:
+    """413 naming Kafka's record limit: such a record can never be written, so a retry would fail the same way
+    (a 503 would make the sender retry for ever)."""
+    return Problem(
+        413, "Event too large",
+        f"{where} is {exc.size} bytes as a Kafka record (the event plus its envelope), more than the "
+        f"{exc.limit}-byte limit of a Kafka record; nothing was accepted",
+        limit_bytes=exc.limit,
+    )
+
+
 def check_quota(request: Request, tenant_id: str, events: int) -> None:
     """The tenant's events-per-second quota in this process: 429 with Retry-After past it, nothing taken."""
     settings = request.app.state.settings
@@ -72,7 +87,7 @@ async def submit_events(request: Request) -> Response:
             body, request.headers.get("content-type"), now=now, max_batch=settings.max_batch_events
         )
     except Problem:
-        REQUESTS.labels("invalid").inc()
+        INVALID.inc()
         raise
     try:
         check_quota(request, tenant_id, len(events))
@@ -85,14 +100,8 @@ async def submit_events(request: Request) -> Response:
     try:
         await request.app.state.producer.send_all(records, kafka_headers(request_id))
     except RecordTooLarge as exc:  # can never fit: a retry would fail the same way, so not a 503
-        REQUESTS.labels("invalid").inc()
-        where = "the event" if len(records) == 1 else f"event {exc.index} of the batch"
-        raise Problem(
-            413, "Event too large",
-            f"{where} is {exc.size} bytes as a Kafka record (the event plus its envelope), more than the "
-            f"{exc.limit}-byte limit of a Kafka record; nothing was accepted",
-            limit_bytes=exc.limit,
-        ) from None
+        INVALID.inc()
+        raise record_too_large(exc, "the event" if len(records) == 1 else f"event {exc.index} of the batch") from None
     except KafkaUnavailable as exc:
         REQUESTS.labels("unavailable").inc()
         log.warning("answered 503: %s", exc, extra={"tenant": tenant_id, "request_id": request_id,
@@ -108,6 +117,6 @@ async def submit_events(request: Request) -> Response:
         for parsed in events:
             trail.debug("accepted", extra={"tenant": tenant_id, "rep": parsed.event.subject,
                                            "event_id": parsed.event.id, "request_id": request_id})
-    REQUESTS.labels("accepted").inc()
-    EVENTS.labels("accepted").inc(len(records))
+    ACCEPTED_REQUESTS.inc()
+    ACCEPTED_EVENTS.inc(len(records))
     return Response(b'{"accepted":%d}' % len(records), status_code=202, media_type="application/json")

@@ -62,15 +62,7 @@ def problem_response(
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> OrjsonResponse:
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            instance=request.url.path,
-            errors=exc.errors,
-            headers=exc.headers,
-            **exc.extra,
-        )
+        return response_for_problem(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> OrjsonResponse:
@@ -89,14 +81,24 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> OrjsonResponse:
-        # answered by Starlette's outermost middleware, outside RequestId: the id is added here
-        request_id = REQUEST_ID.get()
-        ids = {"X-Request-Id": request_id} if request_id else {}
-        if database_unavailable(exc):  # Postgres is away: the client retries (tests/faults)
-            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-            return problem_response(503, "Database unavailable", "the database does not answer; retry later",
-                                    instance=request.url.path,
-                                    headers={"Retry-After": str(RETRY_AFTER_SECONDS), **ids})
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Internal error", "the error was logged", instance=request.url.path,
-                                headers=ids or None)
+        return response_for_unexpected(request, exc)
+
+
+def response_for_problem(request: Request, exc: Problem) -> OrjsonResponse:
+    return problem_response(exc.status, exc.title, exc.detail, instance=request.url.path, errors=exc.errors,
+                            headers=exc.headers, **exc.extra)
+
+
+def response_for_unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+    """503 when the database is away (the client retries), else 500; the error is logged either way. Answered
+    by Starlette's outermost middleware, outside RequestId, so the request id (still set) is added here."""
+    request_id = REQUEST_ID.get()
+    ids = {"X-Request-Id": request_id} if request_id else {}
+    if database_unavailable(exc):  # Postgres is away: the client retries (tests/faults)
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem_response(503, "Database unavailable", "the database does not answer; retry later",
+                                instance=request.url.path,
+                                headers={"Retry-After": str(RETRY_AFTER_SECONDS), **ids})
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "Internal error", "the error was logged", instance=request.url.path,
+                            headers=ids or None)

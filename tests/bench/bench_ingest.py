@@ -5,7 +5,8 @@ Starts the bench profile's Kafka and Postgres from empty data and, on the same m
 - a bare FastAPI handler (reads the body, parses it with orjson, answers 202) served exactly as the ingest
   is (shared.http.serve: uvloop, httptools, the same number of worker processes): the ceiling for single
   requests, and the proof that the load generator is not the bottleneck;
-- the ingest (SSI_INGEST_WORKERS, 2 unless set) with nothing else of the product running;
+- the ingest with nothing else of the product running, with 1 and then 2 worker processes (the bare handler
+  the same; SSI_BENCH_WORKERS="1,2" chooses);
 - a raw aiokafka producer (acks=all, idempotent) in this process, on the same broker, records the size of
   the ingest's: the ceiling for batches.
 HTTP load comes from `wrk` (Debian's; installed with apt-get when missing and root, as deploy/ installs its
@@ -13,7 +14,11 @@ packages) with 50 connections and 2 threads, each case warmed up first. Each req
 (signatures are made once, valid for 5 minutes). wrk, the servers, Kafka and Postgres share the machine's
 cores, and so does anything else running on it.
 
-    SSI_PORT_OFFSET=200 make bench-ingest          # SSI_BENCH_SECONDS (10) per case, SSI_INGEST_WORKERS (2)
+    SSI_PORT_OFFSET=200 make bench-ingest          # SSI_BENCH_SECONDS (10) per case, SSI_BENCH_WORKERS (1,2)
+
+Besides requests/s and latency it prints the CPU microseconds per request of the server, the broker and wrk
+(from /proc), so a run on a machine shared with other work still shows what each request costs. The broker is
+warmed up with 15 s of single events first: a Kafka just started spent 3-5 times the CPU per request.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ WARMUP_SECONDS = 3
 BATCH = 100
 RAW_RECORDS = 200_000
 BARE_PORT_SHIFT = 90  # the bare handler listens on the ingest's port + this
+BROKER_WARMUP_SECONDS = 15
 
 
 def bare_app() -> FastAPI:
@@ -144,9 +150,34 @@ class Figures:
     non_2xx: int
     socket_errors: int
     generator_cpu: float  # wrk's CPU seconds per wall second (1.0 = one core)
+    server_us: float = 0.0  # CPU microseconds per request of the server's processes (every worker)
+    kafka_us: float = 0.0  # ... of the Kafka broker
+    load: float = 0.0  # the machine's 1-minute load average as the case started
 
 
-def run_wrk(wrk: str, url: str, body: bytes, headers: dict[str, str], events_per_request: int, workdir: Path) -> Figures:
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes, in seconds (/proc/PID/stat); a process gone counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def server_pids(proc: subprocess.Popen) -> list[int]:
+    """A server's processes: uvicorn's supervisor and the workers it spawned (or the one process)."""
+    out = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    return [proc.pid, *(int(p) for p in out)]
+
+
+def run_wrk(wrk: str, url: str, body: bytes, headers: dict[str, str], events_per_request: int, workdir: Path,
+            server: list[int] | None = None, kafka: list[int] | None = None, seconds: int | None = None) -> Figures:
     body_file = workdir / f"body-{uuid.uuid4().hex}"
     body_file.write_bytes(body)
     lines = "\n".join(f'wrk.headers[ [==[{k}]==] ] = [==[{v}]==]' for k, v in headers.items())
@@ -154,17 +185,22 @@ def run_wrk(wrk: str, url: str, body: bytes, headers: dict[str, str], events_per
     script.write_text(LUA.format(body=body_file, headers=lines))
     base = [wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "-s", str(script), url]
     subprocess.run([*base[:1], "-d", f"{WARMUP_SECONDS}s", *base[1:]], check=True, capture_output=True)
+    load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before, kafka_before = cpu_seconds(server or []), cpu_seconds(kafka or [])
     started = time.monotonic()
-    out = subprocess.run([*base[:1], "-d", f"{SECONDS}s", *base[1:]], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([*base[:1], "-d", f"{seconds or SECONDS}s", *base[1:]], check=True, capture_output=True,
+                         text=True).stdout
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu, kafka_cpu = cpu_seconds(server or []) - server_before, cpu_seconds(kafka or []) - kafka_before
     cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
     fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
     requests, duration_us, p50, p99, worst, status_errors, socket_errors = (int(x) for x in fields)
     rate = requests / (duration_us / 1e6)
+    per_request = 1e6 / max(1, requests)
     return Figures(rate, rate * events_per_request, p50 / 1000, p99 / 1000, worst / 1000, status_errors,
-                   socket_errors, cpu)
+                   socket_errors, cpu, server_cpu * per_request, kafka_cpu * per_request, load)
 
 
 # --- the raw producer ----------------------------------------------------------------------------------------
@@ -239,101 +275,157 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
 
 
-def measure(stack: Stack, wrk: str, workers: int, workdir: Path) -> list[tuple[str, Figures | float, str]]:
-    from shared.kafka_producer import LINGER_MS
+@dataclass
+class Senders:
+    """The bench tenant, its webhook endpoints and the request of each case."""
 
+    tenant: dict
+    x_url: str
+    hub_url: str
+    std_url: str
+    std_secret: str
+
+
+def senders(stack: Stack) -> Senders:
     tenant = json.loads(stack.cli("tenant", "create", f"bench-ingest-{uuid.uuid4().hex[:8]}", "--json"))
-    key = tenant["api_key"]
 
     def hook(provider: str, secret: str) -> str:
         return json.loads(stack.cli("webhook", "add", tenant["tenant_id"], provider, "--secret", secret, "--json"))["url"]
 
-    x_url, hub_url = hook("x", "bench-x-secret"), hook("hubspot", "bench-hubspot-secret")
     std_secret = "whsec_" + base64.b64encode(os.urandom(32)).decode()
-    std_url = hook("standard", std_secret)
+    return Senders(tenant, hook("x", "bench-x-secret"), hook("hubspot", "bench-hubspot-secret"),
+                   hook("standard", std_secret), std_secret)
 
+
+Row = tuple[str, Figures | float, str]
+
+
+def measure(stack: Stack, wrk: str, workdir: Path, bare_proc: subprocess.Popen, who: Senders,
+            warm_broker: bool) -> list[Row]:
+    """The cases against the ingest and the bare handler as they run now (one worker count)."""
     single = orjson.dumps(cloud_event(1))
     batch = orjson.dumps([cloud_event(i) for i in range(BATCH)])
-    auth = {"Authorization": f"Bearer {key}"}
+    auth = {"Authorization": f"Bearer {who.tenant['api_key']}"}
     bare = f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/v1/events"
     events = f"{stack.ingest_url}/v1/events"
-
-    rows: list[tuple[str, Figures | float, str]] = []
+    ingest_pids, bare_pids, kafka_pids = server_pids(stack.processes["ingest"]), server_pids(bare_proc), [stack.kafka_pid()]
+    rows: list[Row] = []
+    event_headers = {**auth, "Content-Type": "application/cloudevents+json"}
+    if warm_broker:  # a broker just started runs its JVM's produce path uncompiled: 3-5x its CPU per request
+        print(f"  warming the broker up ({BROKER_WARMUP_SECONDS} s of single events, not reported) ...", flush=True)
+        run_wrk(wrk, events, single, event_headers, 1, workdir, seconds=BROKER_WARMUP_SECONDS)
 
     def case(name: str, url: str, body: bytes, headers: dict[str, str], n: int, ceiling: str) -> None:
         print(f"  {name} ...", flush=True)
-        rows.append((name, run_wrk(wrk, url, body, headers, n, workdir), ceiling))
+        server = bare_pids if url == bare else ingest_pids
+        rows.append((name, run_wrk(wrk, url, body, headers, n, workdir, server, kafka_pids), ceiling))
 
     case("bare handler, one event", bare, single, {"Content-Type": "application/cloudevents+json"}, 1, "")
-    case("POST /v1/events, one event", events, single, {**auth, "Content-Type": "application/cloudevents+json"}, 1, "bare")
-    case("X webhook, one event", x_url, *x_delivery("bench-x-secret"), 1, "bare")
-    case("HubSpot webhook, one event", hub_url, *hubspot_delivery(hub_url, "bench-hubspot-secret"), 1, "bare")
-    case("Standard Webhooks, one event", std_url, *standard_delivery(std_secret), 1, "bare")
+    case("POST /v1/events, one event", events, single, event_headers, 1, "bare")
+    case("X webhook, one event", who.x_url, *x_delivery("bench-x-secret"), 1, "bare")
+    case("HubSpot webhook, one event", who.hub_url, *hubspot_delivery(who.hub_url, "bench-hubspot-secret"), 1, "bare")
+    case("Standard Webhooks, one event", who.std_url, *standard_delivery(who.std_secret), 1, "bare")
     case(f"bare handler, batch of {BATCH}", bare, batch, {"Content-Type": "application/cloudevents-batch+json"}, BATCH, "")
     case(f"POST /v1/events, batch of {BATCH}", events, batch,
          {**auth, "Content-Type": "application/cloudevents-batch+json"}, BATCH, "raw")
-
-    print("  raw aiokafka producer ...", flush=True)
-    create_topic(stack, "ssi.bench.raw", 4)
-    records = envelope_records(tenant["tenant_id"], RAW_RECORDS)
-    rate = asyncio.run(raw_producer(stack.kafka_bootstrap, "ssi.bench.raw", records, LINGER_MS))
-    rows.append((f"raw aiokafka producer ({len(records[0][1])} B records)", rate, ""))
     return rows
 
 
-def report(rows: list[tuple[str, Figures | float, str]], workers: int) -> None:
+def raw_ceiling(stack: Stack, who: Senders) -> Row:
+    from shared.kafka_producer import LINGER_MS
+
+    print("  raw aiokafka producer ...", flush=True)
+    create_topic(stack, "ssi.bench.raw", 4)
+    records = envelope_records(who.tenant["tenant_id"], RAW_RECORDS)
+    rate = asyncio.run(raw_producer(stack.kafka_bootstrap, "ssi.bench.raw", records, LINGER_MS))
+    return (f"raw aiokafka producer ({len(records[0][1])} B records)", rate, "")
+
+
+def cpu_cap(f: Figures) -> float:
+    """Requests/s this machine's cores could serve if nothing else ran and every CPU microsecond the case
+    cost (server, Kafka, wrk) was spent on it: cores / CPU per request."""
+    wrk_us = f.generator_cpu / max(f.requests_per_s, 1e-9) * 1e6
+    return (os.cpu_count() or 1) * 1e6 / max(f.server_us + f.kafka_us + wrk_us, 1e-9)
+
+
+def report(groups: dict[int, list[Row]], raw_row: Row) -> None:
+    print(f"\ningest bench (one run; wrk {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per case after "
+          f"{WARMUP_SECONDS} s of warm-up, the broker warmed up first; wrk, servers, Kafka and Postgres share this "
+          f"machine's {os.cpu_count()} cores with whatever else runs on it)")
+    for workers, rows in groups.items():
+        print(f"\n  {workers} worker process{'es' if workers > 1 else ''} per server (SSI_INGEST_WORKERS={workers}; the "
+              f"bare handler the same)")
+        table([*rows, raw_row])
+    print("  (non-2xx counts answers that were not 2xx, +Ns socket errors; load avg: the machine's 1-minute load "
+          "average as the case started; CPU us per request: the server's processes (all workers), the Kafka "
+          "broker and wrk, from their CPU counters over the case; CPU cap: the requests/s these cores could serve "
+          "at that CPU per request if nothing else ran, and its ratio to the bare handler's: what the ratio "
+          "would be on an idle machine with the CPU as the only limit)")
+
+
+def table(rows: list[Row]) -> None:
     bare = next(f for n, f, _ in rows if n.startswith("bare handler, one") and isinstance(f, Figures))
     raw = next(f for n, f, _ in rows if n.startswith("raw aiokafka"))
     assert isinstance(raw, float)
-    print(f"\ningest bench (one run; {workers} worker processes per server; wrk {THREADS} threads, {CONNECTIONS} "
-          f"connections, {SECONDS} s per case after {WARMUP_SECONDS} s of warm-up; wrk, servers, Kafka and Postgres "
-          f"share this machine's {os.cpu_count()} cores with whatever else runs on it)")
-    header = f"  {'case':38s} {'requests/s':>10s} {'events/s':>9s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} " \
-             f"{'non-2xx':>7s} {'wrk CPU':>7s}  ratio to its ceiling (target)"
-    print(header)
+    print(f"  {'':38s} {'':>10s} {'':>9s} {'':>7s} {'':>7s} {'':>7s} {'':>7s} {'load':>5s}  {'CPU us per request':^22s} "
+          f"{'CPU cap':>8s}")
+    print(f"  {'case':38s} {'requests/s':>10s} {'events/s':>9s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} "
+          f"{'non-2xx':>7s} {'avg':>5s}  {'server':>6s} {'Kafka':>6s} {'wrk':>6s} {'req/s':>8s}  "
+          f"ratio to its ceiling (target)")
     for name, figures, ceiling in rows:
         if isinstance(figures, float):
-            print(f"  {name:38s} {'':>10s} {figures:9.0f} {'':>7s} {'':>7s} {'':>7s} {'':>7s} {'':>7s}  the batch ceiling")
+            print(f"  {name:38s} {'':>10s} {figures:9.0f} {'':>7s} {'':>7s} {'':>7s} {'':>7s} {'':>5s}  {'':>6s} "
+                  f"{'':>6s} {'':>6s} {'':>8s}  the batch ceiling")
             continue
         if ceiling == "bare":
             ratio = f"{figures.requests_per_s / bare.requests_per_s:5.0%} of the bare handler (>= 50%"
             ratio += ", p99 < 50 ms)" if "/v1/events" in name else ")"
+            ratio += f"; CPU caps: {cpu_cap(figures) / cpu_cap(bare):.0%}"
         elif ceiling == "raw":
             ratio = f"{figures.events_per_s / raw:5.0%} of the raw producer's events/s (>= 50%)"
         else:
             ratio = "the single-request ceiling" if "one event" in name else "(for reference)"
         errors = f"{figures.non_2xx}" + (f"+{figures.socket_errors}s" if figures.socket_errors else "")
+        wrk_us = figures.generator_cpu / max(figures.requests_per_s, 1e-9) * 1e6
         print(f"  {name:38s} {figures.requests_per_s:10.0f} {figures.events_per_s:9.0f} {figures.p50_ms:7.1f} "
-              f"{figures.p99_ms:7.1f} {figures.max_ms:7.0f} {errors:>7s} {figures.generator_cpu:6.0%}  {ratio}")
-    print("  (wrk CPU: the load generator's CPU time per second of the run, 100% = one core; non-2xx counts "
-          "answers that were not 2xx, +Ns socket errors)")
+              f"{figures.p99_ms:7.1f} {figures.max_ms:7.0f} {errors:>7s} {figures.load:5.1f}  {figures.server_us:6.0f} "
+              f"{figures.kafka_us:6.0f} {wrk_us:6.0f} {cpu_cap(figures):8.0f}  {ratio}")
 
 
 def main() -> None:
     wrk = ensure_wrk()
-    workers = int(os.environ.get("SSI_INGEST_WORKERS") or 2)
+    counts = [int(w) for w in (os.environ.get("SSI_BENCH_WORKERS") or "1,2").split(",")]
     stack = Stack.for_profile("bench")
     stack.destroy_infra()
     stack.start_infra()
+    groups: dict[int, list[Row]] = {}
     bare_proc = None
     try:
-        stack.start_service("ingest", {"SSI_INGEST_WORKERS": str(workers)})
-        stack.wait_ready("ingest")
-        bare_log = open(stack.state_dir / "bench-bare.log", "ab")  # noqa: SIM115 - owned by the child
-        bare_proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve-bare", str(stack.ingest_port + BARE_PORT_SHIFT), str(workers)],
-            cwd=ROOT, env={**stack.env()}, stdout=bare_log, stderr=subprocess.STDOUT,
-        )
-        wait_http(f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/docs")
-        with tempfile.TemporaryDirectory(prefix="ssi-bench-") as tmp:
-            rows = measure(stack, wrk, workers, Path(tmp))
+        who = senders(stack)
+        raw_row = raw_ceiling(stack, who)
+        for workers in counts:
+            print(f" {workers} worker process(es) per server:", flush=True)
+            stack.start_service("ingest", {"SSI_INGEST_WORKERS": str(workers)})
+            stack.wait_ready("ingest")
+            bare_log = open(stack.state_dir / "bench-bare.log", "ab")  # noqa: SIM115 - owned by the child
+            bare_proc = subprocess.Popen(
+                [sys.executable, __file__, "--serve-bare", str(stack.ingest_port + BARE_PORT_SHIFT), str(workers)],
+                cwd=ROOT, env={**stack.env()}, stdout=bare_log, stderr=subprocess.STDOUT,
+            )
+            wait_http(f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/docs")
+            with tempfile.TemporaryDirectory(prefix="ssi-bench-") as tmp:
+                groups[workers] = measure(stack, wrk, Path(tmp), bare_proc, who, warm_broker=workers == counts[0])
+            bare_proc.terminate()
+            bare_proc.wait(20)
+            bare_proc = None
+            stack.stop_service("ingest")
     finally:
         if bare_proc is not None:
             bare_proc.terminate()
             bare_proc.wait(20)
         stack.stop_services()
         stack.stop_infra()
-    report(rows, workers)
+    report(groups, raw_row)
 
 
 if __name__ == "__main__":
