@@ -286,10 +286,15 @@ async def refresh_forever(settings: SinkSettings, engine, stop: asyncio.Event) -
             log.debug("refreshed %d scores", updated)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
             log.warning("decay refresh failed (%s: %s)", type(exc).__name__, exc)
-        try:
-            await asyncio.wait_for(stop.wait(), settings.refresh_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, settings.refresh_seconds)
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds`` between two passes of a background task, or less if the sink is stopping."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        pass
 
 
 async def maintain_read_models(settings: SinkSettings, engine, model, now: datetime, *, trends: bool) -> None:  # type: ignore[no-untyped-def]
@@ -316,10 +321,7 @@ async def maintain_read_models_forever(settings: SinkSettings, engine, stop: asy
             READ_MODEL_SECONDS.observe(time.perf_counter() - started)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next pass
             log.warning("read model pass failed (%s: %s)", type(exc).__name__, exc)
-        try:
-            await asyncio.wait_for(stop.wait(), settings.read_model_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, settings.read_model_seconds)
 
 
 async def _delete_in_batches(engine, delete, cutoff, batch: int, counter) -> int:  # type: ignore[no-untyped-def]
@@ -382,10 +384,7 @@ async def expire_ledger_forever(settings: SinkSettings, engine, stop: asyncio.Ev
                     log.info("deleted %d rows of %s older than their retention", count, table)
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next interval
             log.warning("ledger expiry failed (%s: %s)", type(exc).__name__, exc)
-        try:
-            await asyncio.wait_for(stop.wait(), settings.ledger_expiry_seconds)
-        except asyncio.TimeoutError:
-            pass
+        await pause(stop, settings.ledger_expiry_seconds)
 
 
 def main() -> None:
