@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 import orjson
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from shared.http.responses import OrjsonResponse
 
 from services.api.config import ApiSettings
 from services.api import brands, directory, erasure_routes, routes, share_of_voice, teams, validation
@@ -17,9 +16,11 @@ from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
+from shared.http.heap import freeze_startup_heap
 from shared.http.request_id import RequestId
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
+from shared.http.responses import OrjsonResponse
 from shared.kafka_producer import KafkaUnavailable, Producer
 
 log = logging.getLogger("ssi.api")
@@ -41,6 +42,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
             await producer.start()
         except KafkaUnavailable as exc:
             log.warning("Kafka not reachable yet (%s); directory writes answer 503 until it is", exc)
+        freeze_startup_heap()  # full collections walk only what requests allocate (shared.http.heap)
         yield
         await producer.stop()
         await engine.dispose()

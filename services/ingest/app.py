@@ -16,6 +16,7 @@ from services.ingest.hot_path import HotPath
 from shared.db.engine import make_engine
 from shared.kafka_producer import KafkaUnavailable, Producer
 from shared.http.auth import TenantKeys
+from shared.http.heap import freeze_startup_heap
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
 from shared.http.request_id import RequestId
@@ -36,6 +37,7 @@ def create_app(settings: IngestSettings) -> FastAPI:
             await producer.start()
         except KafkaUnavailable as exc:
             log.warning("Kafka not reachable yet (%s); requests answer 503 until it is", exc)
+        freeze_startup_heap()  # full collections walk only what requests allocate (shared.http.heap)
         yield
         await producer.stop()
         await engine.dispose()

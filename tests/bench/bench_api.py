@@ -77,9 +77,17 @@ VEGETA = ROOT / ".cache" / "bin" / "vegeta"
 def bare_app() -> FastAPI:
     """The ceiling: FastAPI with the api's app options, one GET route answering a stored body of a score read's
     size (no auth, no database, no validation)."""
+    from contextlib import asynccontextmanager
+
+    from shared.http.heap import freeze_startup_heap
     from shared.http.responses import OrjsonResponse
 
-    app = FastAPI(default_response_class=OrjsonResponse)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        freeze_startup_heap()  # as the services do at start-up (shared.http.heap)
+        yield
+
+    app = FastAPI(default_response_class=OrjsonResponse, lifespan=lifespan)
     body = Path(os.environ["SSI_BENCH_SAMPLE"]).read_bytes()
 
     @app.get("/bare")

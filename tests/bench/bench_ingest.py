@@ -61,9 +61,18 @@ BROKER_WARMUP_SECONDS = 15
 def bare_app() -> FastAPI:
     """The ceiling for single requests: FastAPI with the ingest's own app options, one route that reads the
     body and parses it, nothing else (no auth, no validation, no Kafka, no metrics)."""
+    from contextlib import asynccontextmanager
+
+    from shared.http.heap import freeze_startup_heap
     from shared.http.responses import OrjsonResponse
 
-    app = FastAPI(default_response_class=OrjsonResponse, telemetry={"tracing": False, "metrics": False, "logs": False})
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        freeze_startup_heap()  # as the services do at start-up (shared.http.heap)
+        yield
+
+    app = FastAPI(default_response_class=OrjsonResponse, lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
 
     @app.post("/v1/events", status_code=202)
     async def take(request: Request) -> Response:
