@@ -14,6 +14,7 @@ from services.api.config import ApiSettings
 from services.api import brands, directory, erasure_routes, routes, share_of_voice, teams, validation
 from services.api.dashboard import install_dashboard
 from services.api.openapi import install_openapi
+from services.api.reading.page_cache import PageCache
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
 from shared.http.heap import freeze_startup_heap
@@ -64,6 +65,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     # reads of one statement need no transaction: autocommit spares a BEGIN and a ROLLBACK round trip each
     app.state.read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     app.state.model = model
+    app.state.page_cache = PageCache(settings.page_cache_entries, settings.page_cache_seconds)
     app.state.tenant_keys = TenantKeys(engine)
     app.state.producer = producer
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -30,4 +30,17 @@ class ApiSettings(ServiceSettings):
     cursor_seconds: float = Field(
         900.0, gt=0, description="a leaderboard walk's cursors are valid this long after its first page (410 after); "
         "keep it below the sink's SSI_SINK_WALK_LOG_SECONDS, which keeps the changes a walk reads")
+    page_cache_seconds: float = Field(
+        60.0, ge=0, description="a first leaderboard page is kept by its worker this long at most, and served while "
+        "no write of its tenant's data happened since (services.api.reading.page_cache); 0 turns the cache off; "
+        "at most SSI_API_CURSOR_SECONDS")
+    page_cache_entries: int = Field(256, ge=0, description="first leaderboard pages kept per worker process")
     max_body_bytes: int = Field(65_536, ge=1024, description="larger request bodies get 413")
+
+    @model_validator(mode="after")
+    def _page_cache_within_cursor(self) -> ApiSettings:
+        # a kept page carries its walk's cursor, and the writes log that validates it is kept as long as cursors
+        if self.page_cache_seconds > self.cursor_seconds:
+            raise ValueError(f"SSI_API_PAGE_CACHE_SECONDS ({self.page_cache_seconds}) must not exceed "
+                             f"SSI_API_CURSOR_SECONDS ({self.cursor_seconds})")
+        return self

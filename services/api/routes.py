@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from services.api import examples, repository
 from services.api.csv_export import csv_response, next_page_url, wants_csv
 from services.api.reading import leaderboard, rep_score
+from services.api.reading.page_cache import PageCache
 from services.api.reading.ranks import RankPolicy
 from services.api.schemas import (
     HistoryPoint,
@@ -184,23 +186,35 @@ async def list_reps(
     cursor: Annotated[str | None, Query(max_length=leaderboard.MAX_CURSOR_CHARS,
                                         description="next_cursor of the previous page")] = None,
 ) -> LeaderboardPage:
+    csv = wants_csv(request)
     try:
         order = leaderboard.Sort.parse(sort)
         filters = leaderboard.Filters(team=team, industry=industry, min_total=min_total, max_total=max_total)
+        cache: PageCache = request.app.state.page_cache
+        model_version = request.app.state.model.version
+        # a first page in JSON may be one this worker kept (services.api.reading.page_cache)
+        key = (tenant_id, model_version, order, filters, limit, datetime.now(UTC).date()) \
+            if cursor is None and not csv and cache.enabled else None
         async with request.app.state.read_engine.connect() as conn:
+            if key is not None and (body := await cache.current(conn, key, tenant_id)) is not None:
+                return Response(body, media_type="application/json")  # type: ignore[return-value]
+            read_at = time.monotonic()
             settings = request.app.state.settings
             page = await leaderboard.read_page(
                 conn, policy=RankPolicy(settings.rank_min_cohort, settings.rank_min_other_tenants), secret=request.app.state.settings.secret_key.get_secret_value(), tenant_id=tenant_id,
                 sort=order, filters=filters, cursor=cursor, limit=limit,
-                model_version=request.app.state.model.version, cursor_seconds=settings.cursor_seconds)
+                model_version=model_version, cursor_seconds=settings.cursor_seconds)
     except leaderboard.InvalidParameter as exc:
         raise Problem(400, "Invalid parameter", exc.detail,
                       errors=[{"pointer": f"/query/{exc.name}", "detail": exc.detail}]) from None
     except leaderboard.ExpiredCursor as exc:
         raise Problem(410, "Cursor expired", exc.detail,
                       errors=[{"pointer": "/query/cursor", "detail": exc.detail}]) from None
-    if wants_csv(request):
+    if csv:
         return csv_response(page.items, next_url=next_page_url(request, page.next_cursor))  # type: ignore[return-value]
     # answered as built (its shape is LeaderboardPage's, checked by tests/integration/test_teams.py): validating
     # 50 items cost more than reading them
-    return OrjsonResponse({"items": page.items, "next_cursor": page.next_cursor})  # type: ignore[return-value]
+    answer = OrjsonResponse({"items": page.items, "next_cursor": page.next_cursor})
+    if key is not None:
+        cache.keep(key, page.snapshot, answer.body, read_at)
+    return answer  # type: ignore[return-value]

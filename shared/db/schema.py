@@ -122,6 +122,19 @@ rep_score_changes = Table(
     comment="before-images of rep_scores changes, written by a trigger (migration 0014), for leaderboard walks",
 )
 
+read_model_writes = Table(
+    "read_model_writes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), nullable=False, comment="no foreign key: a tenant's deletion writes here"),
+    Column("xid", Xid8, nullable=False, comment="the writing transaction (pg_current_xact_id())"),
+    Column("written_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_read_model_writes_tenant_id_xid", "tenant_id", "xid"),
+    Index("ix_read_model_writes_written_at", "written_at"),
+    comment="tenants whose leaderboard inputs (rep_scores, reps, rep_standings, targets) a transaction changed, "
+            "written by statement triggers (migration 0015), for the api's page cache",
+)
+
 rep_score_daily = Table(
     "rep_score_daily",
     metadata,

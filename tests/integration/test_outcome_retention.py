@@ -1,6 +1,7 @@
 """The growth bound of the tables that grow with time besides the ledger and the daily history, on the real
 Postgres: CRM outcomes and brand mentions older than their retention (by event time), teams' daily points older
-than theirs (by day) and the walk log (rep_score_changes) older than its hour go in batches; recent rows stay."""
+than theirs (by day), the walk log (rep_score_changes) and the read-model writes log (read_model_writes) older
+than their half hour go in batches; recent rows stay."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from services.scorer.sink.__main__ import expire_others
 from services.scorer.sink.config import SinkSettings
 from shared.db.engine import make_engine
-from shared.db.schema import brand_mentions, crm_outcomes, rep_score_changes, team_daily
+from shared.db.schema import brand_mentions, crm_outcomes, read_model_writes, rep_score_changes, team_daily
 
 
 async def test_outcomes_mentions_team_days_and_walk_log_expire_in_batches(stack, tenant) -> None:  # type: ignore[no-untyped-def]
@@ -45,20 +46,26 @@ async def test_outcomes_mentions_team_days_and_walk_log_expire_in_batches(stack,
                 {"tenant_id": tid, "rep_id": f"{age}-{s}", "model_version": "m1",
                  "changed_at": now - timedelta(seconds=s)}
                 for age, seconds in walk_seconds.items() for s in seconds])
+            await conn.execute(read_model_writes.insert(), [
+                {"tenant_id": tid, "xid": 1, "written_at": now - timedelta(seconds=s)}
+                for seconds in walk_seconds.values() for s in seconds])
         deleted = await expire_others(settings, engine, now)
         # other tenants' old rows (other tests) may go too
         assert deleted["crm_outcomes"] >= 5 and deleted["brand_mentions"] >= 4
-        assert deleted["team_daily"] >= 4 and deleted["rep_score_changes"] >= 3
+        assert deleted["team_daily"] >= 4 and deleted["rep_score_changes"] >= 3 and deleted["read_model_writes"] >= 3
         async with engine.connect() as conn:
             for table, key, plan in ((crm_outcomes, "rep_id", outcome_days), (brand_mentions, "rep_id", mention_days),
                                      (team_daily, "team", team_days), (rep_score_changes, "rep_id", walk_seconds)):
                 left = (await conn.execute(select(table.c[key]).where(table.c.tenant_id == tid))).scalars().all()
                 assert sorted(left) == sorted(f"new-{d}" for d in plan["new"]), table.name
+            left = (await conn.execute(select(read_model_writes.c.written_at)
+                                       .where(read_model_writes.c.tenant_id == tid))).scalars().all()
+            assert sorted(left) == sorted(now - timedelta(seconds=s) for s in walk_seconds["new"])
             oldest = (await conn.execute(select(func.min(crm_outcomes.c.event_time)))).scalar_one()
             assert oldest >= now - timedelta(days=100)
             oldest = (await conn.execute(select(func.min(brand_mentions.c.event_time)))).scalar_one()
             assert oldest >= now - timedelta(days=30)
         assert await expire_others(settings, engine, now) == {
-            "crm_outcomes": 0, "brand_mentions": 0, "team_daily": 0, "rep_score_changes": 0}
+            "crm_outcomes": 0, "brand_mentions": 0, "team_daily": 0, "rep_score_changes": 0, "read_model_writes": 0}
     finally:
         await engine.dispose()

@@ -211,6 +211,8 @@ def open_cursor(secret: str, tenant_id: str, sort: Sort, filters: Filters, curso
 class Page:
     items: list[dict[str, Any]]
     next_cursor: str | None
+    snapshot: str = ""
+    """the Postgres snapshot the page's scores are as of (pg_snapshot text; empty for an empty page)"""
 
 
 async def read_page(
@@ -252,7 +254,7 @@ async def read_page(
     items = [rep_item(row, policy, milestones, today) for row in rows]
     next_cursor = seal(secret, tenant_id, sort, filters, position_after(sort, rows[-1], snapshot, pinned_at)) \
         if more else None
-    return Page(items, next_cursor)
+    return Page(items, next_cursor, snapshot)
 
 
 def rep_item(row: Any, policy: RankPolicy, milestones: dict[str, list[targets.Milestone]],

@@ -354,7 +354,8 @@ async def expire_history(settings: SinkSettings, engine, now: datetime) -> int: 
 
 async def expire_others(settings: SinkSettings, engine, now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """The growth bound of the tables that grow with time besides the ledger and the daily history: CRM
-    outcomes, brand mentions (by event time), teams' daily points (by day) and the walk log, each in batches
+    outcomes, brand mentions (by event time), teams' daily points (by day), the walk log and the read-model
+    writes log, each in batches
     as the ledger's; returns the rows deleted per table."""
     plan = (
         ("crm_outcomes", repository.delete_expired_outcomes, now - timedelta(days=settings.outcomes_retention_days)),
@@ -362,6 +363,8 @@ async def expire_others(settings: SinkSettings, engine, now: datetime) -> dict[s
         ("team_daily", repository.delete_expired_team_history,
          (now - timedelta(days=settings.team_history_retention_days)).date()),
         ("rep_score_changes", repository.delete_expired_walk_log, now - timedelta(seconds=settings.walk_log_seconds)),
+        ("read_model_writes", repository.delete_expired_writes_log,
+         now - timedelta(seconds=settings.walk_log_seconds)),
     )
     return {table: await _delete_in_batches(engine, delete, cutoff, settings.ledger_expiry_batch,
                                             ROWS_EXPIRED.labels(table))

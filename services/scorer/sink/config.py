@@ -44,8 +44,9 @@ class SinkSettings(ServiceSettings):
         731, ge=1, description="teams' daily points (team_daily) older than this many days are deleted, as outcomes are",
     )
     walk_log_seconds: float = Field(
-        1800.0, ge=60, description="rows of rep_score_changes (earlier values for leaderboard walks) are kept this "
-        "long; a leaderboard cursor is valid for SSI_API_CURSOR_SECONDS, which must be shorter",
+        1800.0, ge=60, description="rows of rep_score_changes (earlier values for leaderboard walks) and of "
+        "read_model_writes (for the api's page cache) are kept this long; a leaderboard cursor, and a cached page, "
+        "live for SSI_API_CURSOR_SECONDS at most, which must be shorter",
     )
     ledger_expiry_batch: int = Field(5000, ge=1, description="rows per delete statement (one transaction each)")
     ledger_expiry_seconds: float = Field(3600.0, ge=1, description="how often expired ledger rows are deleted")

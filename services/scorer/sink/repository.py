@@ -232,6 +232,7 @@ OUTCOMES_EXPIRY = _expiry("crm_outcomes", "event_time")  # through ix_crm_outcom
 MENTIONS_EXPIRY = _expiry("brand_mentions", "event_time")  # ix_brand_mentions_event_time
 TEAM_HISTORY_EXPIRY = _expiry("team_daily", "day")  # ix_team_daily_day
 WALK_LOG_EXPIRY = _expiry("rep_score_changes", "changed_at")  # ix_rep_score_changes_changed_at
+WRITES_LOG_EXPIRY = _expiry("read_model_writes", "written_at")  # ix_read_model_writes_written_at (migration 0015)
 
 
 async def delete_expired_outcomes(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
@@ -252,3 +253,9 @@ async def delete_expired_team_history(conn: AsyncConnection, cutoff: date, limit
 async def delete_expired_walk_log(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
     """One batch of the walk log's retention (rep_score_changes written before ``cutoff``)."""
     return int((await conn.execute(WALK_LOG_EXPIRY, {"cutoff": cutoff, "limit": limit})).rowcount or 0)
+
+
+async def delete_expired_writes_log(conn: AsyncConnection, cutoff: datetime, limit: int) -> int:
+    """One batch of the read-model writes log's retention (read_model_writes written before ``cutoff``): the
+    api's page cache serves nothing older than its SSI_API_CURSOR_SECONDS, which is below this."""
+    return int((await conn.execute(WRITES_LOG_EXPIRY, {"cutoff": cutoff, "limit": limit})).rowcount or 0)
