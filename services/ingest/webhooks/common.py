@@ -50,6 +50,9 @@ class RawEvent:
 def header(inbound: Inbound, name: str) -> str | None:
     """The value of header ``name``, matched case-insensitively, or None."""
     wanted = name.lower()
+    value = inbound.headers.get(wanted)  # the server gives header names lower-cased: one lookup
+    if value is not None:
+        return value if isinstance(value, str) else None
     for key, value in inbound.headers.items():
         if isinstance(key, str) and key.lower() == wanted:
             return value if isinstance(value, str) else None

@@ -34,6 +34,8 @@ DECODED = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$
 
 def decode_uri(url: str) -> str:
     """Decode only the percent-escapes HubSpot's v3 docs list (either hex case), leaving all others as sent."""
+    if "%" not in url:  # the common case: nothing to decode
+        return url
     out, i = [], 0
     while i < len(url):
         chunk = url[i:i + 3].upper()
