@@ -137,7 +137,7 @@ class Stack:
         if self.profile == "test":  # a SASL_PLAINTEXT (SCRAM-SHA-512) listener for the Kafka security test
             env.update(KAFKA_SASL_PORT=str(self.kafka_sasl_port), KAFKA_SASL_USER=TEST_SASL_USER,
                        KAFKA_SASL_PASSWORD=TEST_SASL_PASSWORD)
-        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS", "SSI_LOG_TRAIL"):
+        for name in ("SSI_LOG_LEVEL", "SSI_INGEST_WORKERS", "SSI_API_WORKERS", "SSI_LOG_TRAIL", "SSI_SINK_READ_MODEL_SECONDS"):
             if os.environ.get(name):
                 env[name] = os.environ[name]
         if self.profile == "dev":  # make run: one log line per event and service, to follow one (shared.logs)

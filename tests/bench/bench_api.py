@@ -222,6 +222,7 @@ class Figures:
     generator_cpu: float
     server_cpu_ms: float = 0.0  # the server's CPU milliseconds per request (all its processes)
     load: float = 0.0  # the 1-minute load average when the case ended
+    slow: str = ""  # when the answers slower than the target came (paced cases)
 
 
 def ensure_vegeta() -> str:
@@ -260,6 +261,7 @@ def run_vegeta(vegeta: str, base: str, paths: list[str], key: str | None, rate: 
     finish_profile(spy)
     report = json.loads(subprocess.run([vegeta, "report", "-type", "json", str(results)], check=True,
                                        capture_output=True, text=True).stdout)
+    slow = slow_windows(vegeta, results)
     codes = report.get("status_codes") or {}
     ok = sum(n for code, n in codes.items() if code.startswith("2"))
     failed = sum(n for code, n in codes.items() if code == "0")  # no answer: connection or timeout errors
@@ -267,7 +269,41 @@ def run_vegeta(vegeta: str, base: str, paths: list[str], key: str | None, rate: 
     return Figures(f"{rate}/s", report["throughput"], lat["50th"] / 1e6, lat["99th"] / 1e6, lat["max"] / 1e6,
                    report["requests"] - ok - failed, failed,
                    (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall,
-                   1000 * server_cpu / max(report["requests"], 1), load)
+                   1000 * server_cpu / max(report["requests"], 1), load, slow)
+
+
+SLOW_MS, WINDOW_S = 10.0, 0.1
+
+
+def slow_windows(vegeta: str, results: Path) -> str:
+    """Where the answers slower than SLOW_MS fell in the case: how many, in how many WINDOW_S windows, and the
+    start (s into the case) of the worst windows. Slow answers bunched in a few windows point at a stall (a
+    periodic job, a collection) rather than at the per-request cost."""
+    rows = subprocess.run([vegeta, "encode", "--to", "csv", str(results)], check=True, capture_output=True,
+                          text=True).stdout.splitlines()
+    sent = [(int(r.split(",")[0]), int(r.split(",")[2])) for r in rows if r]
+    if not sent:
+        return ""
+    start = min(t for t, _ in sent)
+    windows: dict[int, int] = {}
+    for at, latency in sent:
+        if latency / 1e6 > SLOW_MS:
+            # the window the answer was waited for in: when it was sent plus its latency
+            w = int((at - start + latency) / 1e9 / WINDOW_S)
+            windows[w] = windows.get(w, 0) + 1
+    count = sum(windows.values())
+    worst = sorted(sorted(windows, key=lambda w: -windows[w])[:8])
+    return (f"{count} of {len(sent)} answers over {SLOW_MS:.0f} ms, in {len(windows)} windows of "
+            f"{WINDOW_S * 1000:.0f} ms; the worst start at " + ", ".join(f"{w * WINDOW_S:.1f}" for w in worst) + " s")
+
+
+def metric_sum(url: str, name: str, labels: str = "") -> float:
+    """The value of one sample of a Prometheus text exposition (0 when absent)."""
+    wanted = name + labels
+    for line in httpx.get(url, timeout=10).text.splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def run_wrk(wrk: str, base: str, paths: list[str], key: str | None, workdir: Path, server_pid: int) -> Figures:
@@ -390,6 +426,15 @@ def main() -> None:
         bare = f"http://127.0.0.1:{bare_port}"
         score_paths = [f"/v1/reps/{r}/score" for r in reps]
         board, team_board = ["/v1/reps?sort=-total&limit=50"], [f"/v1/reps?sort=-total&limit=50&team={TEAMS[3]}"]
+        # forty different first pages in turn: eight sorts, the whole tenant and four teams
+        varied = [f"/v1/reps?sort={sort}&limit=50" + (f"&team={team}" if team else "")
+                  for sort in ("-total", "total", "-brand", "people", "-insights", "relationships", "-people", "rep_id")
+                  for team in (None, *TEAMS[:4])]
+        # second pages (after a cursor): never kept, so every one is read from Postgres
+        cursors = [httpx.get(f"{stack.api_url}{p}", headers={"Authorization": f"Bearer {key}"}).json()["next_cursor"]
+                   for p in varied if "team=" not in p]
+        second = [f"/v1/reps?sort={p.split('sort=')[1].split('&')[0]}&limit=50&cursor={c}"
+                  for p, c in zip([p for p in varied if "team=" not in p], cursors, strict=True)]
         with tempfile.TemporaryDirectory(prefix="ssi-bench-api-") as tmp:
             work = Path(tmp)
             api_pid = stack.processes["api"].pid
@@ -399,13 +444,27 @@ def main() -> None:
                 ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key),
                 ("GET /v1/reps (leaderboard, 50)", stack.api_url, board, key),
                 ("GET /v1/reps?team= (50)", stack.api_url, team_board, key),
+                ("GET /v1/reps, 40 first pages", stack.api_url, varied, key),
+                ("GET /v1/reps, pages 2 (cursor)", stack.api_url, second, key),
                 ("GET /v1/teams", stack.api_url, ["/v1/teams"], key),
             ]
+            kept: dict[str, str] = {}
             for name, base, paths, auth in paced:
                 print(f"  {name} at {RATE}/s ...", flush=True)
                 pid = bare_proc.pid if base == bare else api_pid
                 spy = profiled if name.startswith(("GET /v1/reps/{id}/score", "GET /v1/reps (")) else None
+                before = {r: metric_sum(f"{stack.api_url}/metrics", "ssi_api_page_cache_total", f'{{result="{r}"}}')
+                          for r in ("hit", "stale", "miss")}
+                passes = (metric_sum(f"http://127.0.0.1:{stack.sink_port}/metrics", "ssi_sink_read_model_seconds_sum"),
+                          metric_sum(f"http://127.0.0.1:{stack.sink_port}/metrics", "ssi_sink_read_model_seconds_count"))
                 rows.append((name, run_vegeta(vegeta, base, paths, auth, RATE, work, pid, spy, name)))
+                counts = {r: metric_sum(f"{stack.api_url}/metrics", "ssi_api_page_cache_total", f'{{result="{r}"}}')
+                          - before[r] for r in before}
+                done = (metric_sum(f"http://127.0.0.1:{stack.sink_port}/metrics", "ssi_sink_read_model_seconds_sum") - passes[0],
+                        metric_sum(f"http://127.0.0.1:{stack.sink_port}/metrics", "ssi_sink_read_model_seconds_count") - passes[1])
+                kept[name] = (f"page cache hit {counts['hit']:.0f}, stale {counts['stale']:.0f}, miss "
+                              f"{counts['miss']:.0f}; " if name.startswith("GET /v1/reps") else "") + \
+                    (f"sink read-model passes {done[1]:.0f}, mean {1000 * done[0] / done[1]:.0f} ms" if done[1] else "")
             unpaced = [
                 ("bare handler (the ceiling)", bare, ["/bare"], None),
                 ("GET /v1/reps/{id}/score", stack.api_url, score_paths, key),
@@ -432,6 +491,12 @@ def main() -> None:
         errors = f"{f.non_2xx}" + (f"+{f.socket_errors}s" if f.socket_errors else "")
         print(f"  {name:32s} {f.offered:>14s} {f.requests_per_s:10.0f} {f.p50_ms:7.2f} {f.p99_ms:7.2f} "
               f"{f.max_ms:7.1f} {errors:>7s} {f.generator_cpu:6.0%} {f.server_cpu_ms:17.2f} {f.load:5.1f}")
+    print("\n  paced cases: when the slow answers came, what the page cache did, the sink's read-model passes")
+    for name, f in rows:
+        if f.slow:
+            print(f"  {name:32s} {f.slow}")
+            if kept.get(name):
+                print(f"  {'':32s} {kept[name]}")
     print(f"  (N/s: vegeta, open loop at N requests/s, achieved = its throughput of answers; max: wrk, closed loop, "
           f"{UNPACED_CONNECTIONS} connections; server CPU ms/req: the CPU time of the server's processes during the "
           f"case per request; load: the 1-minute load average as the case ended, on {os.cpu_count()} cores)")
