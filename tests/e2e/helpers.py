@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 
 from shared.scoring import PILLARS, RepState, apply_event, evaluate, load_default_model
 from tests.factories import bearer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
+from stack import Stack  # noqa: E402
 
 MODEL = load_default_model()
 
@@ -73,16 +78,22 @@ async def assert_exactly_once(api: httpx.AsyncClient, key: str, unique: dict[str
 
 async def ranked_after(api: httpx.AsyncClient, key: str, rep: str, since: datetime,
                        timeout: float = WAIT_SECONDS) -> dict:
-    """Poll the rep's score until its ranks were counted after ``since`` (the sink's read-model pass runs every
-    SSI_SINK_READ_MODEL_SECONDS): the ranks then reflect every change made before ``since``."""
+    """The rep's score once a read-model pass of the sink that started after ``since`` has completed (passes
+    run every SSI_SINK_READ_MODEL_SECONDS; the sink's ssi_sink_read_model_pass_timestamp_seconds says when the
+    last completed one started): its ranks then reflect every change stored before ``since``. (``ranks.as_of``
+    moves only when the rep's counts do, so it cannot tell.)"""
     deadline = time.monotonic() + timeout
     last = None
-    while time.monotonic() < deadline:
-        response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
-        last = response
-        if response.status_code == 200:
-            ranks = response.json()["ranks"]
-            if ranks["as_of"] is not None and datetime.fromisoformat(ranks["as_of"]) > since:
-                return response.json()
-        await asyncio.sleep(0.2)
+    sink = f"http://127.0.0.1:{Stack.for_profile('test').sink_port}/metrics"
+    async with httpx.AsyncClient(timeout=10) as client:
+        while time.monotonic() < deadline:
+            metrics = (await client.get(sink)).text
+            passed = next((float(line.split()[-1]) for line in metrics.splitlines()
+                           if line.startswith("ssi_sink_read_model_pass_timestamp_seconds ")), 0.0)
+            if passed > since.timestamp():
+                response = await api.get(f"/v1/reps/{rep}/score", headers=bearer(key))
+                last = response
+                if response.status_code == 200 and response.json()["ranks"]["as_of"] is not None:
+                    return response.json()
+            await asyncio.sleep(0.2)
     raise AssertionError(f"no ranks counted after {since} for {rep} after {timeout}s: {last and last.text}")

@@ -115,3 +115,40 @@ async def test_explanations_follow_the_current_snapshot(stack, tenant) -> None: 
         await engine.dispose()
 
 
+
+
+async def test_a_pass_rewrites_only_the_standings_that_moved(stack, tenant_factory) -> None:  # type: ignore[no-untyped-def]
+    """Counting again what did not move writes nothing (no row, no read_model_writes entry for the api's page
+    cache); a changed score rewrites the rows whose counts it moved, with the pass's time, and no other."""
+    tid = tenant_factory("rm-moved")["tenant_id"]
+    engine = make_engine(stack.database_url, application_name="test-read-models-moved", pool_size=1)
+    logged = text("SELECT count(*) FROM read_model_writes WHERE tenant_id = :t")
+    try:
+        # one transaction throughout: the running sink's passes (of the active version; these rows are m1) wait
+        async with engine.begin() as conn:
+            await conn.execute(insert(reps), [{"tenant_id": tid, "rep_id": f"m{i}", "team": "t"} for i in range(4)])
+            await sink_repository.upsert_current(conn, [snapshot(tid, f"m{i}", 1, 10.0 * (i + 1)) for i in range(4)])
+            first = datetime.now(UTC) - timedelta(seconds=30)
+            await read_models.refresh_standings(conn, first, trends=True, model_version="m1")
+            before = (await conn.execute(logged, {"t": tid})).scalar_one()
+            await read_models.refresh_standings(conn, first + timedelta(seconds=10), trends=True, model_version="m1")
+            assert (await conn.execute(logged, {"t": tid})).scalar_one() == before  # nothing moved: nothing written
+            # m0 overtakes everyone: its own row and the three it passed move; nothing else
+            await sink_repository.upsert_current(conn, [snapshot(tid, "m0", 2, 95.0)])
+            later = first + timedelta(seconds=20)
+            await read_models.refresh_standings(conn, later, trends=False, model_version="m1")
+            assert (await conn.execute(logged, {"t": tid})).scalar_one() > before
+            rows = {r.rep_id: r for r in (await conn.execute(
+                select(rep_standings).where(rep_standings.c.tenant_id == tid))).all()}
+            assert rows["m0"].team_below == 3 and rows["m0"].refreshed_at == later
+            assert all(rows[r].refreshed_at == later for r in ("m1", "m2", "m3"))  # each one lower now
+            await sink_repository.upsert_current(conn, [snapshot(tid, "m3", 2, 41.0)])  # moves no count, only m3's total
+            last = later + timedelta(seconds=10)
+            await read_models.refresh_standings(conn, last, trends=False, model_version="m1")
+            rows = {r.rep_id: r for r in (await conn.execute(
+                select(rep_standings).where(rep_standings.c.tenant_id == tid))).all()}
+            assert rows["m3"].refreshed_at == last and rows["m3"].total == 41.0
+            assert all(rows[r].refreshed_at == later for r in ("m0", "m1", "m2"))
+            await conn.rollback()
+    finally:
+        await engine.dispose()

@@ -38,6 +38,7 @@ from services.scorer.sink.metrics import (
     EXPLANATIONS,
     HISTORY_EXPIRED,
     LEDGER_EXPIRED,
+    READ_MODEL_PASSED,
     READ_MODEL_SECONDS,
     REFRESH_SECONDS,
     ROWS_EXPIRED,
@@ -315,10 +316,12 @@ async def maintain_read_models_forever(settings: SinkSettings, engine, stop: asy
         started = time.perf_counter()
         trends = last_trends is None or started - last_trends >= settings.trend_seconds
         try:
-            await maintain_read_models(settings, engine, model, datetime.now(UTC), trends=trends)
+            now = datetime.now(UTC)
+            await maintain_read_models(settings, engine, model, now, trends=trends)
             if trends:
                 last_trends = started
             READ_MODEL_SECONDS.observe(time.perf_counter() - started)
+            READ_MODEL_PASSED.set(now.timestamp())
         except Exception as exc:  # noqa: BLE001 - transient: tried again at the next pass
             log.warning("read model pass failed (%s: %s)", type(exc).__name__, exc)
         await pause(stop, settings.read_model_seconds)

@@ -24,6 +24,11 @@ READ_MODEL_SECONDS = Histogram(
     "Time of one pass over the api's read models (ranks, team aggregates, explanations).",
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
+READ_MODEL_PASSED = Gauge(
+    "ssi_sink_read_model_pass_timestamp_seconds",
+    "Start (Unix seconds) of the last read-model pass that completed: ranks and team aggregates count every change "
+    "stored before it.",
+)
 EXPLANATIONS = Counter("ssi_sink_explanations_total", "Explanations computed for the api's score reads.")
 HISTORY_EXPIRED = Counter(
     "ssi_sink_history_rows_expired_total", "Daily history rows (rep_score_daily) deleted for being older than the retention."

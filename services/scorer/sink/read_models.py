@@ -5,7 +5,11 @@ is one primary-key or index lookup.
 - ``rep_standings``: each scored rep's cohort counts (team, tenant, other tenants' industry), from which the
   api forms its ranks, and its recent trend (every ``SSI_SINK_TREND_SECONDS``): the least-squares slope, in
   points per day, of its daily points over the last 28 days, each day before today its last snapshot's total
-  (``rep_score_daily``), today its current stored total; null with fewer than two points.
+  (``rep_score_daily``), today its current stored total; null with fewer than two points. Every pass counts
+  every rep, but writes only the rows whose counts (or trend) moved: ``refreshed_at`` is the start of the pass
+  that last changed the rep's counts. A row left as it was is neither rewritten nor logged for the api's page
+  cache (read_model_writes, migration 0015), so a tenant whose reps did not move keeps its kept pages; the
+  sink's ``ssi_sink_read_model_pass_timestamp_seconds`` says when the last pass started.
 - ``rep_explanations``: the explanation of each rep's current snapshot, computed once per new snapshot (and
   again when older than ``SSI_SINK_EXPLANATION_MAX_AGE_SECONDS``), at most ``SSI_SINK_EXPLANATIONS_PER_PASS``
   per pass, the reps without one first.
@@ -70,6 +74,12 @@ _STANDINGS = text(
         tenant_below = EXCLUDED.tenant_below, tenant_size = EXCLUDED.tenant_size,
         industry_below = EXCLUDED.industry_below, industry_size = EXCLUDED.industry_size,
         industry_tenants = EXCLUDED.industry_tenants, refreshed_at = EXCLUDED.refreshed_at
+    WHERE (rep_standings.total, rep_standings.team_below, rep_standings.team_size, rep_standings.tenant_below,
+           rep_standings.tenant_size, rep_standings.industry_below, rep_standings.industry_size,
+           rep_standings.industry_tenants)
+          IS DISTINCT FROM (EXCLUDED.total, EXCLUDED.team_below, EXCLUDED.team_size, EXCLUDED.tenant_below,
+                            EXCLUDED.tenant_size, EXCLUDED.industry_below, EXCLUDED.industry_size,
+                            EXCLUDED.industry_tenants)
     """
 )
 _STANDINGS_GONE = text(
@@ -91,6 +101,7 @@ _TRENDS = text(
     )
     UPDATE rep_standings st SET trend_per_day = round(CAST(fit.slope AS numeric), 4), trend_days = fit.n
     FROM fit WHERE st.tenant_id = fit.tenant_id AND st.rep_id = fit.rep_id
+      AND (st.trend_per_day, st.trend_days) IS DISTINCT FROM (round(CAST(fit.slope AS numeric), 4), fit.n)
     """
 )
 _MEMBERS = text(
