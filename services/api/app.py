@@ -13,11 +13,13 @@ from fastapi_offline import FastAPIOffline
 from services.api.config import ApiSettings
 from services.api import brands, directory, erasure_routes, routes, share_of_voice, teams, validation
 from services.api.dashboard import install_dashboard
+from services.api.hot_path import front
 from services.api.openapi import install_openapi
 from services.api.reading.page_cache import PageCache
 from shared.db.engine import make_engine
 from shared.http.auth import TenantKeys
 from shared.http.heap import freeze_startup_heap
+from shared.http.hot_path import HotPath
 from shared.http.request_id import RequestId
 from shared.http.observability import database_check, install_observability
 from shared.http.problems import install_problem_handlers
@@ -59,6 +61,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
         default_response_class=OrjsonResponse,
         # GET /v1/reps exists: without this, /v1/reps/ (an empty rep id) would answer a 307 to it instead of 404
         redirect_slashes=False,
+        # FastAPI's built-in OpenTelemetry looks up the global providers (and os.environ) on every request, for
+        # nothing: the service exports Prometheus metrics (as the ingest)
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -84,6 +89,6 @@ def create_app(settings: ApiSettings) -> FastAPI:
     return app
 
 
-def app_from_env() -> FastAPI:
-    """The factory each worker process calls (shared.http.serve)."""
-    return create_app(ApiSettings())
+def app_from_env() -> HotPath:
+    """The factory each worker process calls (shared.http.serve): the app behind its hot-read front."""
+    return front(create_app(ApiSettings()))

@@ -12,7 +12,8 @@ from fastapi_offline import FastAPIOffline
 from services.ingest.config import IngestSettings
 from services.ingest import openapi, routes, webhook_routes
 from services.ingest.endpoints import EndpointCache
-from services.ingest.hot_path import HotPath
+from services.ingest.hot_path import front
+from shared.http.hot_path import HotPath
 from shared.db.engine import make_engine
 from shared.kafka_producer import KafkaUnavailable, Producer
 from shared.http.auth import TenantKeys
@@ -72,4 +73,4 @@ def create_app(settings: IngestSettings) -> FastAPI:
 
 def app_from_env() -> HotPath:
     """The factory each worker process calls (shared.http.serve): the app behind its hot-route front."""
-    return HotPath(create_app(IngestSettings()))
+    return front(create_app(IngestSettings()))

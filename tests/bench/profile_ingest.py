@@ -154,6 +154,7 @@ CATEGORIES = [  # (label, a fragment of a frame); a sample goes to the category 
     ("request id, timer, problem answers", "shared/http/observability.py"),
     ("request id, timer, problem answers", "shared/http/problems.py"),
     ("request id, timer, problem answers", "services/ingest/hot_path.py"),
+    ("request id, timer, problem answers", "shared/http/hot_path.py"),
     ("route code (records, quota, the rest)", "services/ingest/"),
 ]
 
