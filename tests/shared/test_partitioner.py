@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 
-from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.partitioner import DefaultPartitioner, murmur2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shared.kafka_producer import KeyHashPartitioner
+from shared.kafka_producer import KeyHashPartitioner, murmur2_fast
 
 
 def test_the_same_partition_as_the_default_for_every_key_and_partition_count() -> None:
@@ -22,3 +24,9 @@ def test_the_same_partition_as_the_default_for_every_key_and_partition_count() -
 
 def test_a_keyless_record_goes_to_an_available_partition() -> None:
     assert KeyHashPartitioner()(None, [0, 1, 2], [2]) == 2
+
+
+@settings(max_examples=2000)
+@given(st.binary(max_size=300))
+def test_the_fast_murmur2_is_kafkas(data: bytes) -> None:
+    assert murmur2_fast(data) == murmur2(data)

@@ -26,7 +26,7 @@ class Inbound:
     """One HTTP request exactly as received."""
 
     method: str  # "GET" / "POST"
-    url: str  # the full URL as the sender used it (HubSpot v3 signs it)
+    url: str  # the full URL as the sender used it, for a protocol that signs it (HubSpot: SIGNS_URL); else ""
     headers: Mapping[str, str]  # treat case-insensitively
     query: Mapping[str, str]
     body: bytes  # the raw body, exactly as received

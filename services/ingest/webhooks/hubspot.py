@@ -23,6 +23,8 @@ from .common import load_json, require_header, require_media_type
 from .errors import BadSignature, StaleTimestamp
 
 PROVIDER = "hubspot"
+SIGNS_URL = True
+"""v2 and v3 sign the request's full URL: the route builds ``Inbound.url`` for this protocol only."""
 MAX_AGE = timedelta(minutes=5)
 V3 = "X-HubSpot-Signature-v3"
 TIMESTAMP = "X-HubSpot-Request-Timestamp"
