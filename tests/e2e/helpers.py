@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 
 from shared.scoring import PILLARS, RepState, apply_event, evaluate, load_default_model
 from tests.factories import bearer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
-from stack import Stack  # noqa: E402
+from stack import Stack  # deploy/, on sys.path from tests/conftest.py
 
 MODEL = load_default_model()
 

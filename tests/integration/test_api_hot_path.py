@@ -5,16 +5,14 @@ answers carry X-Request-Id and are timed under their route template."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from tests.factories import bearer, cloud_event
+from tests.integration.scored_tenant import scored_tenant
 
 REPS = ["front-a", "front-b", "front-c"]
 VOLATILE = {"as_of", "total", "pillars", "next_cursor"}  # decayed to the instant, or pinned to the read
@@ -22,23 +20,11 @@ VOLATILE = {"as_of", "total", "pillars", "next_cursor"}  # decayed to the instan
 
 @pytest.fixture(scope="module")
 def front_tenant(stack) -> dict:  # type: ignore[no-untyped-def]
-    tenant = json.loads(stack.cli("tenant", "create", f"front-{os.urandom(6).hex()}", "--json"))
-    key = tenant["api_key"]
-    with httpx.Client(base_url=stack.api_url, timeout=30, headers=bearer(key, "application/json")) as api:
-        for i, rep in enumerate(REPS):
-            assert api.put(f"/v1/reps/{rep}", json={"name": rep, "team": "a/b" if i else "c d",
-                                                    "industry": "Software"}).status_code == 201
     when = datetime.now(UTC) - timedelta(hours=1)
     events = [cloud_event(rep, "post.published", time=when + timedelta(minutes=j))
               for i, rep in enumerate(REPS) for j in range(i + 1)]
-    with httpx.Client(base_url=stack.ingest_url, timeout=30) as ingest:
-        assert ingest.post("/v1/events", content=json.dumps(events), headers=bearer(key)).status_code == 202
-    deadline = time.monotonic() + 120
-    with httpx.Client(base_url=stack.api_url, timeout=30, headers=bearer(key)) as api:
-        while any(api.get(f"/v1/reps/{rep}/score").status_code != 200 for rep in REPS):
-            assert time.monotonic() < deadline, "the reps were not scored in 2 minutes"
-            time.sleep(0.5)
-    return tenant
+    entries = {rep: {"name": rep, "team": "a/b" if i else "c d", "industry": "Software"} for i, rep in enumerate(REPS)}
+    return scored_tenant(stack, "front", entries, events)
 
 
 def _steady(value):  # type: ignore[no-untyped-def]

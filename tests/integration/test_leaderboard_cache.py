@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,6 +17,7 @@ from sqlalchemy import text
 from services.api.reading.page_cache import CHANGED_SINCE
 from shared.db.engine import make_engine
 from tests.factories import bearer, cloud_event
+from tests.integration.scored_tenant import scored_tenant
 
 WHEN = (datetime.now(UTC) - timedelta(hours=3)).replace(microsecond=0)
 REPS = [f"kept-{i:02d}" for i in range(6)]
@@ -36,21 +36,9 @@ def _counted(api: httpx.Client, result: str) -> float:
 
 @pytest.fixture(scope="module")
 def kept_tenant(stack) -> dict:  # type: ignore[no-untyped-def]
-    tenant = _tenant(stack)
-    key = tenant["api_key"]
-    with httpx.Client(base_url=stack.api_url, timeout=30, headers=bearer(key, "application/json")) as api:
-        for rep in REPS:
-            assert api.put(f"/v1/reps/{rep}", json={"name": rep, "team": "keepers"}).status_code == 201
     events = [cloud_event(rep, "post.published", time=WHEN + timedelta(minutes=j))
               for i, rep in enumerate(REPS) for j in range(i + 1)]
-    with httpx.Client(base_url=stack.ingest_url, timeout=30) as ingest:
-        assert ingest.post("/v1/events", content=json.dumps(events), headers=bearer(key)).status_code == 202
-    deadline = time.monotonic() + 120
-    with httpx.Client(base_url=stack.api_url, timeout=30, headers=bearer(key)) as api:
-        while len([i for i in api.get("/v1/reps", params=QUERY).json()["items"] if i["total"] is not None]) < len(REPS):
-            assert time.monotonic() < deadline, "the reps were not scored in 2 minutes"
-            time.sleep(0.5)
-    return tenant
+    return scored_tenant(stack, "kept", {rep: {"name": rep, "team": "keepers"} for rep in REPS}, events)
 
 
 def _warm(api: httpx.Client) -> dict:

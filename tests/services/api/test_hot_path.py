@@ -5,32 +5,19 @@ other request to FastAPI; the reads it takes stay documented."""
 from __future__ import annotations
 
 import pytest
-from starlette.routing import Match
 
 from services.api import routes
 from services.api.app import create_app
 from services.api.config import ApiSettings
 from services.api.hot_path import first_page, match, score
+from tests.services.routing import fastapi_endpoint
 
 APP = create_app(ApiSettings(SSI_ENV="test"))
 
 
-def fastapi_endpoint(method: str, path: str, candidates=None):  # type: ignore[no-untyped-def]
-    scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": [], "query_string": b""}
-    for route in APP.router.routes if candidates is None else candidates:
-        found, child = route.matches(scope)
-        if found is not Match.FULL:
-            continue
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            return fastapi_endpoint(method, path, inner.routes)
-        return route.endpoint, child.get("path_params", {})
-    return None, {}
-
-
 @pytest.mark.parametrize("path", ["/v1/reps/rep-1/score", "/v1/reps/a.b_c-D@x/score", "/v1/reps/walk-00/score"])
 def test_a_score_without_a_query_is_taken_with_fastapis_path_parameter(path: str) -> None:
-    endpoint, params = fastapi_endpoint("GET", path)
+    endpoint, params = fastapi_endpoint(APP, "GET", path)
     assert endpoint is routes.get_score
     handler, template, args = match("GET", path, b"")
     assert handler is score and template == "/v1/reps/{rep_id}/score" and args == (params["rep_id"],)
@@ -63,7 +50,7 @@ def test_everything_else_goes_to_fastapi(method: str, path: str, query: bytes) -
     (b"team=" + b"t" * 200, {"sort": "-total", "limit": 50, "team": "t" * 200}),
 ])
 def test_a_leaderboard_first_page_is_taken_with_the_parameters_fastapi_would_give(query: bytes, params: dict) -> None:
-    assert fastapi_endpoint("GET", "/v1/reps")[0] is routes.list_reps
+    assert fastapi_endpoint(APP, "GET", "/v1/reps")[0] is routes.list_reps
     handler, template, args = match("GET", "/v1/reps", query)
     assert handler is first_page and template == "/v1/reps" and args == (params,)
 

@@ -4,28 +4,14 @@
 from __future__ import annotations
 
 import pytest
-from starlette.routing import Match
 
 from services.ingest import routes, webhook_routes
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
 from services.ingest.hot_path import match
+from tests.services.routing import fastapi_endpoint
 
 APP = create_app(IngestSettings(SSI_ENV="test"))
-
-
-def fastapi_route(method: str, path: str, candidates=None):  # type: ignore[no-untyped-def]
-    """The endpoint FastAPI's router sends this request to, and its path parameters (None: no full match)."""
-    scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": [], "query_string": b""}
-    for route in APP.router.routes if candidates is None else candidates:
-        found, child = route.matches(scope)
-        if found is not Match.FULL:
-            continue
-        inner = getattr(route, "original_router", None)  # an included router (FastAPI 0.16x)
-        if inner is not None:
-            return fastapi_route(method, path, inner.routes)
-        return route.endpoint, child.get("path_params", {})
-    return None, {}
 
 
 @pytest.mark.parametrize("method, path", [
@@ -36,7 +22,7 @@ def fastapi_route(method: str, path: str, candidates=None):  # type: ignore[no-u
     ("POST", "/v1/webhooks/x/a%2Fb"), ("POST", "/metrics"), ("POST", "/v1/eventsx"),
 ])
 def test_the_front_takes_what_fastapi_routes_to_the_hot_routes(method: str, path: str) -> None:
-    endpoint, params = fastapi_route(method, path)
+    endpoint, params = fastapi_endpoint(APP, method, path)
     hot = match(method, path)
     if endpoint in (routes.submit_events, webhook_routes.deliver):
         assert hot is not None, (method, path)
