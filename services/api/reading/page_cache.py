@@ -11,16 +11,17 @@ and the UTC day (target progress depends on the date).
 rep_standings, targets; migration 0015) writes a row to ``read_model_writes`` per tenant each writing
 statement touched, with the writing transaction's id. Before serving a kept page, one indexed statement asks
 whether the tenant has such a row, committed, that the page's snapshot does not see (its transaction began
-after the snapshot or was in progress then). If none, the page is what a fresh read would give now, and it is served; else it is read again. So a
-kept page is never staler than a fresh read made at the same moment: a write committed before the request is
-seen, from whichever worker or service it came (``tests/integration/test_leaderboard_cache.py``).
+after the snapshot or was in progress then). If none, the page is what a fresh read would give now, and
+it is served; else it is read again. So a kept page is never staler than a fresh read made at the same
+moment: a write committed before the request is seen, from whichever worker or service it came (``tests/integration/test_leaderboard_cache.py``).
 
 **Limits.**
 - A page is kept at most ``max_age`` seconds (SSI_API_PAGE_CACHE_SECONDS, 60 by default, at most the cursor
   validity), so its next cursor has at least ``SSI_API_CURSOR_SECONDS - max_age`` seconds left, and the
   writes log (kept by the sink for SSI_SINK_WALK_LOG_SECONDS, which is longer) always covers it.
-- The sink rewrites every rep's standing at each read-model pass (SSI_SINK_READ_MODEL_SECONDS, 2 s), so a
-  kept page lives until the next pass at most: the cache saves the reads between two passes.
+- Any write of the tenant's scores, directory, standings or targets makes its pages stale: the sink's
+  read-model pass (every SSI_SINK_READ_MODEL_SECONDS) writes only the standings that moved, so a tenant whose
+  reps did not move keeps its pages, and one whose reps score continuously reads them again after each change.
 - Each worker keeps ``max_entries`` pages (least recently used out first), about 20 kB each at 50 a page.
 """
 
