@@ -11,10 +11,14 @@ Starts the bench profile's Kafka and Postgres from empty data and, on the same m
   the ingest's: the ceiling for batches.
 HTTP load comes from `wrk` (Debian's; installed with apt-get when missing and root, as deploy/ installs its
 packages) with 50 connections and 2 threads, each case warmed up first. Each request of a case is the same
-(signatures are made once, valid for 5 minutes). wrk, the servers, Kafka and Postgres share the machine's
-cores, and so does anything else running on it.
+(signatures are made once per round, valid for 5 minutes). wrk, the servers, Kafka and Postgres share the
+machine's cores, and so does anything else running on it: a case's requests/s moves by up to a third from one
+run of it to the next. So the single-request cases run in SSI_BENCH_ROUNDS (3) rounds, each with its own run of
+the bare handler and the cases in a rotated order; a case's ratio is taken against the bare handler of its own
+round, and the summary gives each round's ratio, their median (the verdict) and the worst.
 
-    SSI_PORT_OFFSET=200 make bench-ingest          # SSI_BENCH_SECONDS (10) per case, SSI_BENCH_WORKERS (1,2)
+    SSI_PORT_OFFSET=200 make bench-ingest    # SSI_BENCH_SECONDS (6) per case and round, SSI_BENCH_ROUNDS (3),
+                                             # SSI_BENCH_WORKERS (1,2)
 
 Besides requests/s and latency it prints the CPU microseconds per request of the server, the broker and wrk
 (from /proc), so a run on a machine shared with other work still shows what each request costs. The broker is
@@ -31,6 +35,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,8 +55,9 @@ sys.path.insert(0, str(ROOT))
 from stack import Stack  # noqa: E402
 
 CONNECTIONS, THREADS = 50, 2
-SECONDS = int(os.environ.get("SSI_BENCH_SECONDS", "10"))
-WARMUP_SECONDS = 3
+SECONDS = int(os.environ.get("SSI_BENCH_SECONDS", "6"))
+WARMUP_SECONDS = 2
+ROUNDS = int(os.environ.get("SSI_BENCH_ROUNDS", "3"))
 BATCH = 100
 RAW_RECORDS = 200_000
 BARE_PORT_SHIFT = 90  # the bare handler listens on the ingest's port + this
@@ -307,37 +313,57 @@ def senders(stack: Stack) -> Senders:
 
 
 Row = tuple[str, Figures | float, str]
+SINGLE_CASES = ("bare handler, one event", "POST /v1/events, one event", "X webhook, one event",
+                "HubSpot webhook, one event", "Standard Webhooks, one event")
+
+
+def single_requests(stack: Stack, who: Senders) -> dict[str, tuple[str, bytes, dict[str, str]]]:
+    """Each single-request case's URL, body and headers, signed now (the signatures live 5 minutes)."""
+    single = orjson.dumps(cloud_event(1))
+    auth = {"Authorization": f"Bearer {who.tenant['api_key']}"}
+    bare = f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/v1/events"
+    return {
+        SINGLE_CASES[0]: (bare, single, {"Content-Type": "application/cloudevents+json"}),
+        SINGLE_CASES[1]: (f"{stack.ingest_url}/v1/events", single,
+                          {**auth, "Content-Type": "application/cloudevents+json"}),
+        SINGLE_CASES[2]: (who.x_url, *x_delivery("bench-x-secret")),
+        SINGLE_CASES[3]: (who.hub_url, *hubspot_delivery(who.hub_url, "bench-hubspot-secret")),
+        SINGLE_CASES[4]: (who.std_url, *standard_delivery(who.std_secret)),
+    }
 
 
 def measure(stack: Stack, wrk: str, workdir: Path, bare_proc: subprocess.Popen, who: Senders,
-            warm_broker: bool) -> list[Row]:
-    """The cases against the ingest and the bare handler as they run now (one worker count)."""
-    single = orjson.dumps(cloud_event(1))
+            warm_broker: bool) -> list[list[Row]]:
+    """The cases against the ingest and the bare handler as they run now (one worker count): ROUNDS rounds of
+    the single-request cases, each round with its own bare handler run and the cases in a rotated order (so
+    no case always follows the same one, and a slow spell of the machine hits one round, not one case), then
+    the batch cases once. Returns one list of rows per round; the batch rows go with the last round."""
+    bare = f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/v1/events"
     batch = orjson.dumps([cloud_event(i) for i in range(BATCH)])
     auth = {"Authorization": f"Bearer {who.tenant['api_key']}"}
-    bare = f"http://127.0.0.1:{stack.ingest_port + BARE_PORT_SHIFT}/v1/events"
-    events = f"{stack.ingest_url}/v1/events"
     ingest_pids, bare_pids, kafka_pids = server_pids(stack.processes["ingest"]), server_pids(bare_proc), [stack.kafka_pid()]
-    rows: list[Row] = []
-    event_headers = {**auth, "Content-Type": "application/cloudevents+json"}
     if warm_broker:  # a broker just started runs its JVM's produce path uncompiled: 3-5x its CPU per request
         print(f"  warming the broker up ({BROKER_WARMUP_SECONDS} s of single events, not reported) ...", flush=True)
-        run_wrk(wrk, events, single, event_headers, 1, workdir, seconds=BROKER_WARMUP_SECONDS)
+        url, body, headers = single_requests(stack, who)[SINGLE_CASES[1]]
+        run_wrk(wrk, url, body, headers, 1, workdir, seconds=BROKER_WARMUP_SECONDS)
 
-    def case(name: str, url: str, body: bytes, headers: dict[str, str], n: int, ceiling: str) -> None:
+    def run(name: str, url: str, body: bytes, headers: dict[str, str], n: int, ceiling: str) -> Row:
         print(f"  {name} ...", flush=True)
         server = bare_pids if url == bare else ingest_pids
-        rows.append((name, run_wrk(wrk, url, body, headers, n, workdir, server, kafka_pids), ceiling))
+        return name, run_wrk(wrk, url, body, headers, n, workdir, server, kafka_pids), ceiling
 
-    case("bare handler, one event", bare, single, {"Content-Type": "application/cloudevents+json"}, 1, "")
-    case("POST /v1/events, one event", events, single, event_headers, 1, "bare")
-    case("X webhook, one event", who.x_url, *x_delivery("bench-x-secret"), 1, "bare")
-    case("HubSpot webhook, one event", who.hub_url, *hubspot_delivery(who.hub_url, "bench-hubspot-secret"), 1, "bare")
-    case("Standard Webhooks, one event", who.std_url, *standard_delivery(who.std_secret), 1, "bare")
-    case(f"bare handler, batch of {BATCH}", bare, batch, {"Content-Type": "application/cloudevents-batch+json"}, BATCH, "")
-    case(f"POST /v1/events, batch of {BATCH}", events, batch,
-         {**auth, "Content-Type": "application/cloudevents-batch+json"}, BATCH, "raw")
-    return rows
+    rounds: list[list[Row]] = []
+    for r in range(ROUNDS):
+        print(f"  round {r + 1} of {ROUNDS}:", flush=True)
+        requests = single_requests(stack, who)
+        order = SINGLE_CASES[r % len(SINGLE_CASES):] + SINGLE_CASES[:r % len(SINGLE_CASES)]
+        figures = {name: run(name, *requests[name], 1, "" if name == SINGLE_CASES[0] else "bare") for name in order}
+        rounds.append([figures[name] for name in SINGLE_CASES])
+    rounds[-1].append(run(f"bare handler, batch of {BATCH}", bare, batch,
+                          {"Content-Type": "application/cloudevents-batch+json"}, BATCH, ""))
+    rounds[-1].append(run(f"POST /v1/events, batch of {BATCH}", f"{stack.ingest_url}/v1/events", batch,
+                          {**auth, "Content-Type": "application/cloudevents-batch+json"}, BATCH, "raw"))
+    return rounds
 
 
 def raw_ceiling(stack: Stack, who: Senders) -> Row:
@@ -357,24 +383,62 @@ def cpu_cap(f: Figures) -> float:
     return (os.cpu_count() or 1) * 1e6 / max(f.server_us + f.kafka_us + wrk_us, 1e-9)
 
 
-def report(groups: dict[int, list[Row]], raw_row: Row) -> None:
+def report(groups: dict[int, list[list[Row]]], raw_row: Row) -> None:
     print(f"\ningest bench (one run; wrk {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per case after "
-          f"{WARMUP_SECONDS} s of warm-up, the broker warmed up first; wrk, servers, Kafka and Postgres share this "
-          f"machine's {os.cpu_count()} cores with whatever else runs on it)")
-    for workers, rows in groups.items():
-        print(f"\n  {workers} worker process{'es' if workers > 1 else ''} per server (SSI_INGEST_WORKERS={workers}; the "
-              f"bare handler the same)")
-        table([*rows, raw_row])
+          f"{WARMUP_SECONDS} s of warm-up, {ROUNDS} rounds of the single-request cases, each with its own bare "
+          f"handler run, the broker warmed up first; wrk, servers, Kafka and Postgres share this machine's "
+          f"{os.cpu_count()} cores with whatever else runs on it)")
+    for workers, rounds in groups.items():
+        plural = "es" if workers > 1 else ""
+        for r, rows in enumerate(rounds):
+            print(f"\n  {workers} worker process{plural} per server (SSI_INGEST_WORKERS={workers}; the bare handler the "
+                  f"same), round {r + 1} of {len(rounds)}")
+            table([*rows, raw_row] if r == len(rounds) - 1 else rows, raw_row)
     print("  (non-2xx counts answers that were not 2xx, +Ns socket errors; load avg: the machine's 1-minute load "
           "average as the case started; CPU us per request: the server's processes (all workers), the Kafka "
           "broker and wrk, from their CPU counters over the case; CPU cap: the requests/s these cores could serve "
           "at that CPU per request if nothing else ran, and its ratio to the bare handler's: what the ratio "
           "would be on an idle machine with the CPU as the only limit)")
+    for workers, rounds in groups.items():
+        summary(workers, rounds, raw_row)
 
 
-def table(rows: list[Row]) -> None:
+def round_ratios(rounds: list[list[Row]], name: str) -> list[tuple[float, float]]:
+    """Per round: the case's requests/s as a share of that round's bare handler, and the case's p99 (ms)."""
+    out = []
+    for rows in rounds:
+        found = dict((n, f) for n, f, _ in rows)
+        bare, case = found[SINGLE_CASES[0]], found[name]
+        assert isinstance(bare, Figures) and isinstance(case, Figures)
+        out.append((case.requests_per_s / bare.requests_per_s, case.p99_ms))
+    return out
+
+
+def summary(workers: int, rounds: list[list[Row]], raw_row: Row) -> None:
+    """The verdict on the targets: each case's ratio to the bare handler of its own round, round by round, with
+    the median and the worst; the worst p99 of single events; the batch against the raw producer."""
+    print(f"\n  summary, {workers} worker process{'es' if workers > 1 else ''}: ratio to the bare handler run in the "
+          f"same round (rounds in order), median and worst")
+    for name in SINGLE_CASES[1:]:
+        pairs = round_ratios(rounds, name)
+        ratios = [r for r, _ in pairs]
+        median = statistics.median(ratios)
+        p99 = max(p for _, p in pairs)
+        target = "met" if median >= 0.5 and (p99 < 50 or "/v1/events" not in name) else "NOT met"
+        print(f"  {name:38s} {' '.join(f'{r:4.0%}' for r in ratios)}   median {median:4.0%}, worst {min(ratios):4.0%}; "
+              f"worst p99 {p99:.1f} ms; target (median >= 50%{', p99 < 50 ms' if '/v1/events' in name else ''}): "
+              f"{target}")
+    batch = next(f for n, f, _ in rounds[-1] if n.startswith("POST /v1/events, batch"))
+    raw = raw_row[1]
+    assert isinstance(batch, Figures) and isinstance(raw, float)
+    print(f"  {'POST /v1/events, batch of ' + str(BATCH):38s} {batch.events_per_s:.0f} events/s = "
+          f"{batch.events_per_s / raw:.0%} of the raw producer's {raw:.0f} (target >= 50%: "
+          f"{'met' if batch.events_per_s >= raw / 2 else 'NOT met'})")
+
+
+def table(rows: list[Row], raw_row: Row) -> None:
     bare = next(f for n, f, _ in rows if n.startswith("bare handler, one") and isinstance(f, Figures))
-    raw = next(f for n, f, _ in rows if n.startswith("raw aiokafka"))
+    raw = raw_row[1]
     assert isinstance(raw, float)
     print(f"  {'':38s} {'':>10s} {'':>9s} {'':>7s} {'':>7s} {'':>7s} {'':>7s} {'load':>5s}  {'CPU us per request':^22s} "
           f"{'CPU cap':>8s}")
@@ -407,7 +471,7 @@ def main() -> None:
     stack = Stack.for_profile("bench")
     stack.destroy_infra()
     stack.start_infra()
-    groups: dict[int, list[Row]] = {}
+    groups: dict[int, list[list[Row]]] = {}
     bare_proc = None
     try:
         who = senders(stack)
