@@ -9,11 +9,14 @@ Error policy:
 - poison (undecodable record, unscorable event): dead-letter topic with its reason and topic[partition]@offset;
 - transient (Kafka errors while emitting): raised, so the worker crashes and restarts from the last commit,
   where the idempotent tables make the replay harmless;
-- offsets move only after the batch was handled and the producer flushed (services.scorer.batch_consumer).
+- offsets move only after the batch was handled and the broker acknowledged what it wrote: the batch's records
+  go out together (services.scorer.outbox), and the batch consumer acks its input when they are in Kafka
+  (services.scorer.batch_consumer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -34,6 +37,7 @@ from services.scorer.erasures import Fate, Registry, fate
 from services.scorer.quotas import REFUSALS, HourlyLimit, Quotas, TenantCounts
 from services.scorer.config import ScorerSettings
 from services.scorer.fault_switches import FaultSwitches
+from services.scorer.outbox import Outbox
 from services.scorer.metrics import (
     BATCH_RECORDS,
     BATCH_REPS,
@@ -54,6 +58,7 @@ from shared.deadletter import REQUEST_IDS_HEADER, coordinates, dead_letter_recor
 from shared.http.request_id import from_kafka_headers
 from shared.logs import TRAIL
 from shared.events import ActivityEnvelope
+from shared.kafka_producer import KeyHashPartitioner
 from shared.outcomes import encode as encode_stored
 from shared.scores import encode
 from shared.scoring import RepState, ScoringModel, apply_contribution, evaluate
@@ -68,16 +73,18 @@ LEDGER_ROWS_PER_RECORD = 1000
 worker with MessageSizeTooLargeError on a rep with 5,000 events in a batch, again after every restart."""
 
 
-def put(table: faust.Table, partition: int, key: bytes, value: bytes) -> None:
+def put(outbox: Outbox, table: faust.Table, partition: int, key: bytes, value: bytes) -> None:
     """Set a table key with its changelog record in ``partition`` (the input record's), explicitly: a batch
-    spans partitions, so Faust's 'partition of the current event' would be wrong here."""
+    spans partitions, so Faust's 'partition of the current event' would be wrong here. The record goes out
+    with the batch's other writes (services.scorer.outbox); the in-memory store keeps no changelog offsets,
+    so Faust's send callback, which only records them for RocksDB, is not needed."""
     table.data[key] = value
-    table.send_changelog(partition, key, value)
+    outbox.add(table.changelog_topic.get_topic_name(), partition, key, value)
 
 
-def delete(table: faust.Table, partition: int, key: bytes) -> None:
+def delete(outbox: Outbox, table: faust.Table, partition: int, key: bytes) -> None:
     table.data.pop(key, None)
-    table.send_changelog(partition, key, None, value_serializer="raw")
+    outbox.add(table.changelog_topic.get_topic_name(), partition, key, None)
 
 
 @dataclass
@@ -99,12 +106,20 @@ class Pipeline:
     """Records handled since start (for the tests' fault injection)."""
     faults: FaultSwitches = field(default_factory=FaultSwitches)
     """Test-only fault injection (refused unless SSI_ENV=test)."""
+    outbox: Outbox | None = None
+    """Every record the pipeline writes, submitted per batch (services.scorer.outbox); set by ``register``."""
+    partitions: int = 0
+    """The partition count of the activity topic, and so of every topic keyed by rep (shared.topics)."""
     sweep: list[bytes] = field(default_factory=list)
     """Rep keys still to check in the current idle sweep (a pass lists the keys once, then checks slices)."""
     erasures: Registry | None = None
+    """The registry of erased reps (services.scorer.erasures), read before every batch."""
     quotas: Quotas | None = None
     """Per-tenant quotas (services.scorer.quotas)."""
-    """The registry of erased reps (services.scorer.erasures), read before every batch."""
+
+    def __post_init__(self) -> None:
+        self._partitioner = KeyHashPartitioner()
+        self._all_partitions = list(range(self.partitions))
 
     async def dead_letter(
         self, message: Message, reason: str, outcome: str, envelope: ActivityEnvelope | None = None, *,
@@ -153,6 +168,16 @@ class Pipeline:
             await self.dead_letter(message, reason, "quota_reps")
         return False
 
+    @property
+    def out(self) -> Outbox:
+        assert self.outbox is not None, "register() sets the outbox"
+        return self.outbox
+
+    def key_partition(self, key: bytes) -> int:
+        """The partition the default partitioner gives ``key`` (murmur2, as Kafka's clients): a rep's snapshots,
+        ledger and outcomes stay in one partition, in order, as when Faust chose it."""
+        return self._partitioner(key, self._all_partitions, self._all_partitions)
+
     def _active_partitions(self) -> set[int]:
         return {tp.partition for tp in self.app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
 
@@ -167,7 +192,7 @@ class Pipeline:
             return 0
         if partition not in active:
             return 0
-        delete(self.states, partition, key)
+        delete(self.out, self.states, partition, key)
         ERASED_RECORDS_DROPPED.inc()
         return 1
 
@@ -187,7 +212,7 @@ class Pipeline:
             for id_digest, offset in entries:
                 if self.seen_index.first.get(id_digest) == offset:
                     del self.seen_index.first[id_digest]
-            delete(self.seen, partition, seen_key)
+            delete(self.out, self.seen, partition, seen_key)
             dropped += 1
         ERASED_RECORDS_DROPPED.inc(dropped)
         return dropped
@@ -199,12 +224,13 @@ class Pipeline:
             return 0
         return sum(self.forget_rep(key, active) for key in self.erasures.erased_keys())
 
-    async def handle(self, messages: list[Message]) -> None:
-        """Score one fetched batch of activity records (any partitions, offset order within each)."""
+    async def handle(self, messages: list[Message]) -> asyncio.Future[Any] | None:
+        """Score one fetched batch of activity records (any partitions, offset order within each). Returns the
+        future of the batch's writes (services.scorer.outbox): the records are acked once it completes."""
         started = time.perf_counter()
         if self.faults.drops(len(messages)):  # tests only (refused unless SSI_ENV=test)
             log.warning("test fault: a batch of %d records dropped unscored", len(messages))
-            return
+            return None
         registry = self.erasures
         if registry is not None:
             erased = {key for key in await registry.refresh() if registry.entries[key].erased}
@@ -255,7 +281,9 @@ class Pipeline:
         self._prune({m.partition for m in messages}, now.timestamp())
         BATCH_RECORDS.observe(len(messages))
         BATCH_REPS.observe(len(groups))
+        written = await self.out.send()
         PROCESSING_SECONDS.observe(time.perf_counter() - started)
+        return written
 
     async def _score_rep(
         self, key: bytes, items: list[tuple[Message, ActivityEnvelope]], now: datetime, verdicts: Counter[str]
@@ -291,7 +319,7 @@ class Pipeline:
                 new_ids.append((id_digest, message.offset))
                 newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
             if decision.stored is not None:  # an outcome or a mention: stored by the sink, not scored
-                self.outcomes.send_soon(key=key, value=encode_stored(
+                self.out.add(topics.OUTCOMES, self.key_partition(key), key, encode_stored(
                     envelope.tenant_id, event.subject, event.source, event.id, event.type, event.time.isoformat(),
                     decision.stored, now.isoformat()))
             c = decision.contribution
@@ -308,28 +336,29 @@ class Pipeline:
                     RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
         if new_ids:  # the ids this batch met for this rep: one dedup record
             seen_key = dedup.record_key(key, partition, new_ids[0][1])
-            put(self.seen, partition, seen_key, dedup.encode(newest_arrival, partition, new_ids))
+            put(self.out, self.seen, partition, seen_key, dedup.encode(newest_arrival, partition, new_ids))
             seen.written(seen_key, newest_arrival, partition)
         if not rows:
             return
         if state.events != events_before:  # something was applied: the state is written once per rep per batch
-            put(self.states, partition, key, state.to_bytes())
+            put(self.out, self.states, partition, key, state.to_bytes())
         tenant_id, rep_id = topics.split_rep_key(key.decode())
         score = evaluate(self.model, state, now.timestamp())
         as_of = now.isoformat()
-        # send_soon: into Faust's producer buffer, flushed before any offset is committed. Topic.send outside a
-        # Faust stream waits for the broker's ack of each record: two round trips per rep, one after another
-        self.scores.send_soon(key=key, value=encode({
+        # into the batch's outbox: submitted when the batch ends; its input is acked once the broker has it all
+        out = self.out
+        target = self.key_partition(key)
+        out.add(topics.SCORES, target, key, encode({
             "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "as_of": as_of,
             "seq": state.seq, "events": state.events, "pillars": score.pillars, "total": score.total,
             "basis": state.basis(self.model).to_json(),
         }))
         for start in range(0, len(rows), LEDGER_ROWS_PER_RECORD):
             ids = request_ids[start : start + LEDGER_ROWS_PER_RECORD]  # one per row, as the sink reads them
-            self.ledger.send_soon(key=key, value=encode({
+            out.add(topics.LEDGER, target, key, encode({
                 "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "scored_at": as_of,
                 "rows": rows[start : start + LEDGER_ROWS_PER_RECORD],
-            }), headers=[(REQUEST_IDS_HEADER, orjson.dumps(ids))] if any(ids) else None)
+            }), [(REQUEST_IDS_HEADER, orjson.dumps(ids))] if any(ids) else None)
 
     def sweep_idle(self, active_partitions: set[int], now: float) -> int:
         """Drop, with a tombstone, the state of reps idle beyond the model's horizon, one slice per call; only
@@ -349,7 +378,7 @@ class Pipeline:
             except (ValueError, struct.error):
                 continue
             if anchor < cutoff and partition in active_partitions:
-                delete(self.states, partition, key)
+                delete(self.out, self.states, partition, key)
                 dropped += 1
         IDLE_DROPPED.inc(dropped)
         REPS.set(len(self.states.data))
@@ -362,7 +391,7 @@ class Pipeline:
         before = len(self.seen_index)
         for partition in partitions:
             for key in self.seen_index.expired(partition, cutoff, self.seen.data):
-                delete(self.seen, partition, key)
+                delete(self.out, self.seen, partition, key)
         pruned = before - len(self.seen_index)
         if pruned:
             DEDUP_PRUNED.inc(pruned)
@@ -384,7 +413,13 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         faults=FaultSwitches(settings.test_drop_batch_at_record, settings.test_double_at_record),
+        partitions=partitions,
     )
+
+    def stop(exc: BaseException) -> None:
+        asyncio.ensure_future(app.crash(exc))  # noqa: RUF006 - the app holds the crash; it exits the worker
+
+    pipeline.outbox = Outbox(lambda: app.producer._ensure_producer(), stop)
     engine = make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)
     pipeline.erasures = Registry(engine)
     pipeline.quotas = Quotas(
@@ -411,6 +446,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         active = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
         pipeline.sweep_idle(active, time.time())
         pipeline.forget_erased(active)
+        await pipeline.out.send()  # the tombstones; a failure stops the worker (services.scorer.outbox)
 
     reported: set[str] = set()
 

@@ -10,9 +10,10 @@ What stays Faust's: group membership and partition assignment, table recovery an
 partitions while tables recover, flow control during rebalances, gap tracking, ack bookkeeping and the
 commit (which flushes the producer first). What changes: records of a topic registered in
 ``BatchingTransport.batch_handlers`` are tracked as pending, collected for the whole fetch, handed to the
-handler in one call, and acked when it returns. Records of every other topic take Faust's usual path. So an
-offset is committed only after the handler returned and the producer flushed what it wrote (at-least-once),
-and a handler that raises crashes the worker before anything of its batch is acked.
+handler in one call, and acked when it returns, or, when it returns the future of its writes, once that
+succeeded. Records of every other topic take Faust's usual path. So an offset is committed only after the
+handler returned and what it wrote is acknowledged by the broker (at-least-once), and a handler that raises
+crashes the worker before anything of its batch is acked.
 
 Order, strictly: the scorer's replay guard takes a record at or below a rep's last applied offset for a
 replay, so a record handed over ahead of an earlier one would make the earlier one look like a replay and
@@ -46,7 +47,21 @@ from mode import Service
 
 log = logging.getLogger("ssi.scorer")
 
-BatchHandler = Callable[[list[Message]], Awaitable[None]]
+BatchHandler = Callable[[list[Message]], Awaitable["asyncio.Future[Any] | None"]]
+"""Called with one fetch's records of its topic; returns None (ack them now) or the future of what it wrote
+(ack them when it succeeds; when it fails they stay unacked, so no commit passes them)."""
+
+
+def acker(ack: Callable[[Message], Any], messages: list[Message]) -> Callable[[asyncio.Future[Any]], None]:
+    """The done-callback that acks ``messages`` once their batch's writes succeeded."""
+
+    def done(written: asyncio.Future[Any]) -> None:
+        if written.cancelled() or written.exception() is not None:
+            return  # the writer stops the worker (services.scorer.outbox); the records are read again
+        for message in messages:
+            ack(message)
+
+    return done
 
 
 class BatchingConsumer(faust_aiokafka.Consumer):
@@ -228,9 +243,12 @@ class BatchingConsumer(faust_aiokafka.Consumer):
                     set_read_offset(tp, offset)
                 for topic, messages in batches.items():
                     await wait_until_producer_ebb()  # back-pressure: the producer buffer drains first
-                    await handlers[topic](messages)
-                    for message in messages:
-                        ack(message)
+                    written = await handlers[topic](messages)
+                    if written is None:
+                        for message in messages:
+                            ack(message)
+                    else:  # acked once the broker has what the batch wrote (services.scorer.outbox)
+                        written.add_done_callback(acker(ack, messages))
                 unset_flag(CONSUMER_FETCHING)
         except self.consumer_stopped_errors:
             if self.transport.app.should_stop:
