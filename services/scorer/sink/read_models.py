@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.scorer.sink.team_aggregates import Member, aggregate
-from shared.db.ledger import ledger_until
+from shared.db.ledger import ledgers_until
 from shared.db.schema import rep_explanations, team_daily, team_stats
 from shared.scoring import PILLARS, ScoringModel, evaluate, stored_basis
 from shared.scoring.ledger import DAY_SECONDS, explain, horizon_days
@@ -180,11 +180,12 @@ async def refresh_explanations(conn: AsyncConnection, model: ScoringModel, now: 
     stale = (await conn.execute(_STALE_EXPLANATIONS, {
         "model_version": model.version, "stale": now - max_age, "limit": limit})).all()
     first_day = int(now.timestamp() // DAY_SECONDS) - horizon_days(model)
+    ledgers = await ledgers_until(conn, [(str(t), r) for t, r, _, _ in stale], model_version=model.version,
+                                  first_day=first_day, until=now)  # one statement for the whole pass
     rows = []
     for tenant_id, rep_id, seq, state in stale:
         pillars = evaluate(model, stored_basis(model, state), now.timestamp()).pillars
-        ledger, earlier = await ledger_until(conn, str(tenant_id), rep_id, model_version=model.version,
-                                             first_day=first_day, until=now)
+        ledger, earlier = ledgers.get((str(tenant_id), rep_id), ([], []))
         explanation = explain(model, ledger, earlier, now.timestamp(), pillars)
         rows.append({"tenant_id": str(tenant_id), "rep_id": rep_id, "model_version": model.version, "seq": seq,
                      "computed_at": now, "explanation": orjson.loads(orjson.dumps(explanation.to_json()))})
