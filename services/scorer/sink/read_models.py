@@ -21,6 +21,8 @@ refresh's re-read), as the leaderboard sorts them.
 
 from __future__ import annotations
 
+import asyncio
+
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -184,6 +186,7 @@ async def refresh_explanations(conn: AsyncConnection, model: ScoringModel, now: 
                                   first_day=first_day, until=now)  # one statement for the whole pass
     rows = []
     for tenant_id, rep_id, seq, state in stale:
+        await asyncio.sleep(0)  # an explanation is pure CPU: the sink's write path runs between two
         pillars = evaluate(model, stored_basis(model, state), now.timestamp()).pillars
         ledger, earlier = ledgers.get((str(tenant_id), rep_id), ([], []))
         explanation = explain(model, ledger, earlier, now.timestamp(), pillars)
