@@ -93,12 +93,12 @@ class Pipeline:
     settings: ScorerSettings
     model: ScoringModel
     activity: faust.TopicT
-    scores: faust.TopicT
-    ledger: faust.TopicT
     dead_letters: faust.TopicT
-    outcomes: faust.TopicT
     states: faust.Table
     seen: faust.Table
+    outbox: Outbox
+    """Every record the pipeline writes but dead letters (snapshots, ledger, outcomes, the tables' changelogs),
+    submitted per batch (services.scorer.outbox)."""
     seen_index: dedup.SeenIndex = field(default_factory=dedup.SeenIndex)
     processed: dict[int, int] = field(default_factory=dict)
     """Last processed offset per activity partition, for the lag gauge."""
@@ -106,8 +106,6 @@ class Pipeline:
     """Records handled since start (for the tests' fault injection)."""
     faults: FaultSwitches = field(default_factory=FaultSwitches)
     """Test-only fault injection (refused unless SSI_ENV=test)."""
-    outbox: Outbox | None = None
-    """Every record the pipeline writes, submitted per batch (services.scorer.outbox); set by ``register``."""
     partitions: int = 0
     """The partition count of the activity topic, and so of every topic keyed by rep (shared.topics)."""
     sweep: list[bytes] = field(default_factory=list)
@@ -168,11 +166,6 @@ class Pipeline:
             await self.dead_letter(message, reason, "quota_reps")
         return False
 
-    @property
-    def out(self) -> Outbox:
-        assert self.outbox is not None, "register() sets the outbox"
-        return self.outbox
-
     def key_partition(self, key: bytes) -> int:
         """The partition the default partitioner gives ``key`` (murmur2, as Kafka's clients): a rep's snapshots,
         ledger and outcomes stay in one partition, in order, as when Faust chose it."""
@@ -192,7 +185,7 @@ class Pipeline:
             return 0
         if partition not in active:
             return 0
-        delete(self.out, self.states, partition, key)
+        delete(self.outbox, self.states, partition, key)
         ERASED_RECORDS_DROPPED.inc()
         return 1
 
@@ -212,7 +205,7 @@ class Pipeline:
             for id_digest, offset in entries:
                 if self.seen_index.first.get(id_digest) == offset:
                     del self.seen_index.first[id_digest]
-            delete(self.out, self.seen, partition, seen_key)
+            delete(self.outbox, self.seen, partition, seen_key)
             dropped += 1
         ERASED_RECORDS_DROPPED.inc(dropped)
         return dropped
@@ -281,7 +274,7 @@ class Pipeline:
         self._prune({m.partition for m in messages}, now.timestamp())
         BATCH_RECORDS.observe(len(messages))
         BATCH_REPS.observe(len(groups))
-        written = await self.out.send()
+        written = await self.outbox.send()
         PROCESSING_SECONDS.observe(time.perf_counter() - started)
         return written
 
@@ -319,7 +312,7 @@ class Pipeline:
                 new_ids.append((id_digest, message.offset))
                 newest_arrival = max(newest_arrival, envelope.received_at.timestamp())
             if decision.stored is not None:  # an outcome or a mention: stored by the sink, not scored
-                self.out.add(topics.OUTCOMES, self.key_partition(key), key, encode_stored(
+                self.outbox.add(topics.OUTCOMES, self.key_partition(key), key, encode_stored(
                     envelope.tenant_id, event.subject, event.source, event.id, event.type, event.time.isoformat(),
                     decision.stored, now.isoformat()))
             c = decision.contribution
@@ -336,17 +329,17 @@ class Pipeline:
                     RECEIVED_TO_SCORED_SECONDS.observe((now - envelope.received_at).total_seconds())
         if new_ids:  # the ids this batch met for this rep: one dedup record
             seen_key = dedup.record_key(key, partition, new_ids[0][1])
-            put(self.out, self.seen, partition, seen_key, dedup.encode(newest_arrival, partition, new_ids))
+            put(self.outbox, self.seen, partition, seen_key, dedup.encode(newest_arrival, partition, new_ids))
             seen.written(seen_key, newest_arrival, partition)
         if not rows:
             return
         if state.events != events_before:  # something was applied: the state is written once per rep per batch
-            put(self.out, self.states, partition, key, state.to_bytes())
+            put(self.outbox, self.states, partition, key, state.to_bytes())
         tenant_id, rep_id = topics.split_rep_key(key.decode())
         score = evaluate(self.model, state, now.timestamp())
         as_of = now.isoformat()
         # into the batch's outbox: submitted when the batch ends; its input is acked once the broker has it all
-        out = self.out
+        out = self.outbox
         target = self.key_partition(key)
         out.add(topics.SCORES, target, key, encode({
             "tenant_id": tenant_id, "rep_id": rep_id, "model_version": self.model.version, "as_of": as_of,
@@ -378,7 +371,7 @@ class Pipeline:
             except (ValueError, struct.error):
                 continue
             if anchor < cutoff and partition in active_partitions:
-                delete(self.out, self.states, partition, key)
+                delete(self.outbox, self.states, partition, key)
                 dropped += 1
         IDLE_DROPPED.inc(dropped)
         REPS.set(len(self.states.data))
@@ -391,7 +384,7 @@ class Pipeline:
         before = len(self.seen_index)
         for partition in partitions:
             for key in self.seen_index.expired(partition, cutoff, self.seen.data):
-                delete(self.out, self.seen, partition, key)
+                delete(self.outbox, self.seen, partition, key)
         pruned = before - len(self.seen_index)
         if pruned:
             DEDUP_PRUNED.inc(pruned)
@@ -400,26 +393,23 @@ class Pipeline:
 
 def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, partitions: int) -> Pipeline:
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+
+    def stop(exc: BaseException) -> None:
+        asyncio.ensure_future(app.crash(exc))  # noqa: RUF006 - the app holds the crash; it exits the worker
+
     pipeline = Pipeline(
         app=app,
         settings=settings,
         model=model,
         activity=app.topic(topics.ACTIVITY, partitions=partitions, **raw),
-        scores=app.topic(topics.SCORES, partitions=partitions, **raw),
-        ledger=app.topic(topics.LEDGER, partitions=partitions, **raw),
         dead_letters=app.topic(topics.DEAD_LETTER, partitions=partitions, **raw),
-        outcomes=app.topic(topics.OUTCOMES, partitions=partitions, **raw),
         # compact binary values (shared.scoring.state, services.scorer.dedup), raw bytes keys
         states=app.Table("rep_state", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
         seen=app.Table("seen_event", default=None, partitions=partitions, key_type=bytes, value_type=bytes),
+        outbox=Outbox(lambda: app.producer._ensure_producer(), stop),
         faults=FaultSwitches(settings.test_drop_batch_at_record, settings.test_double_at_record),
         partitions=partitions,
     )
-
-    def stop(exc: BaseException) -> None:
-        asyncio.ensure_future(app.crash(exc))  # noqa: RUF006 - the app holds the crash; it exits the worker
-
-    pipeline.outbox = Outbox(lambda: app.producer._ensure_producer(), stop)
     engine = make_engine(settings.database_url, application_name="ssi-scorer", pool_size=1)
     pipeline.erasures = Registry(engine)
     pipeline.quotas = Quotas(
@@ -446,7 +436,7 @@ def register(app: faust.App, settings: ScorerSettings, model: ScoringModel, part
         active = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topics.ACTIVITY}
         pipeline.sweep_idle(active, time.time())
         pipeline.forget_erased(active)
-        await pipeline.out.send()  # the tombstones; a failure stops the worker (services.scorer.outbox)
+        await pipeline.outbox.send()  # the tombstones; a failure stops the worker (services.scorer.outbox)
 
     reported: set[str] = set()
 

@@ -39,7 +39,6 @@ class Outbox:
         self._records: dict[tuple[str, int], list[tuple[bytes, bytes | None, Headers]]] = {}
         self._lock = asyncio.Lock()
         self.failure: BaseException | None = None
-        self.added = 0
 
     def add(self, topic: str, partition: int, key: bytes, value: bytes | None, headers: Headers | None = None) -> None:
         """Queue one record (``value`` None: a tombstone) for the next ``send``."""
@@ -47,7 +46,6 @@ class Outbox:
         if group is None:
             group = self._records[(topic, partition)] = []
         group.append((key, value, headers or []))
-        self.added += 1
 
     def __len__(self) -> int:
         return sum(len(group) for group in self._records.values())

@@ -186,7 +186,7 @@ async def refresh_explanations(conn: AsyncConnection, model: ScoringModel, now: 
                                   first_day=first_day, until=now)  # one statement for the whole pass
     rows = []
     for tenant_id, rep_id, seq, state in stale:
-        await asyncio.sleep(0)  # an explanation is pure CPU: the sink's write path runs between two
+        await asyncio.sleep(0)  # an explanation is pure CPU: the sink's write path runs between two of them
         pillars = evaluate(model, stored_basis(model, state), now.timestamp()).pillars
         ledger, earlier = ledgers.get((str(tenant_id), rep_id), ([], []))
         explanation = explain(model, ledger, earlier, now.timestamp(), pillars)
